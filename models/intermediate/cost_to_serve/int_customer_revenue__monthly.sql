@@ -1,0 +1,77 @@
+-- Revenue and COGS per customer and month: completed orders in their order month,
+-- credited returns (at the line's net price and standard cost) in their return month.
+with orders as (
+    select * from {{ ref('stg_orders__orders') }}
+),
+
+order_lines as (
+    select * from {{ ref('stg_orders__order_lines') }}
+),
+
+returns as (
+    select * from {{ ref('stg_orders__returns') }}
+),
+
+products as (
+    select * from {{ ref('stg_costs__products') }}
+),
+
+completed_lines as (
+    select
+        o.customer_id,
+        o.order_date,
+        l.order_id,
+        l.line_number,
+        l.quantity,
+        l.unit_net_price,
+        p.unit_standard_cost_amount
+    from order_lines as l
+    inner join orders as o on l.order_id = o.order_id
+    inner join products as p on l.product_id = p.product_id
+    where o.status = 'completed'
+),
+
+sales as (
+    select
+        customer_id,
+        {{ dbt.date_trunc('month', 'order_date') }} as month_start_date,
+        sum(quantity * unit_net_price) as gross_sales_amount,
+        0 as returns_amount,
+        sum(quantity * unit_standard_cost_amount) as cogs_amount
+    from completed_lines
+    group by customer_id, {{ dbt.date_trunc('month', 'order_date') }}
+),
+
+credited_returns as (
+    select
+        l.customer_id,
+        {{ dbt.date_trunc('month', 'r.return_date') }} as month_start_date,
+        0 as gross_sales_amount,
+        sum(r.returned_quantity * l.unit_net_price) as returns_amount,
+        -1 * sum(r.returned_quantity * l.unit_standard_cost_amount) as cogs_amount
+    from returns as r
+    inner join completed_lines as l
+        on r.order_id = l.order_id and r.line_number = l.line_number
+    group by l.customer_id, {{ dbt.date_trunc('month', 'r.return_date') }}
+),
+
+combined as (
+    select * from sales
+    union all
+    select * from credited_returns
+),
+
+final as (
+    select
+        customer_id,
+        cast(month_start_date as date) as month_start_date,
+        cast(sum(gross_sales_amount) as {{ dbt.type_numeric() }}) as gross_sales_amount,
+        cast(sum(returns_amount) as {{ dbt.type_numeric() }}) as returns_amount,
+        cast(sum(gross_sales_amount) - sum(returns_amount) as {{ dbt.type_numeric() }})
+            as revenue_amount,
+        cast(sum(cogs_amount) as {{ dbt.type_numeric() }}) as cogs_amount
+    from combined
+    group by customer_id, cast(month_start_date as date)
+)
+
+select * from final

@@ -1,0 +1,81 @@
+-- Customer contribution per month: revenue - COGS = gross margin; - cost to serve = net profit.
+with revenue as (
+    select * from {{ ref('int_customer_revenue__monthly') }}
+),
+
+cost_to_serve as (
+    select * from {{ ref('fct_cost_to_serve') }}
+),
+
+analysis_window as (
+    select * from {{ ref('int_analysis_window') }}
+),
+
+monthly_cost as (
+    select
+        customer_id,
+        month_start_date,
+        sum(allocated_amount) as cost_to_serve_amount
+    from cost_to_serve
+    group by customer_id, month_start_date
+),
+
+combined as (
+    select
+        customer_id,
+        month_start_date,
+        gross_sales_amount,
+        returns_amount,
+        revenue_amount,
+        cogs_amount,
+        0 as cost_to_serve_amount
+    from revenue
+
+    union all
+
+    select
+        customer_id,
+        month_start_date,
+        0 as gross_sales_amount,
+        0 as returns_amount,
+        0 as revenue_amount,
+        0 as cogs_amount,
+        cost_to_serve_amount
+    from monthly_cost
+),
+
+summed as (
+    select
+        customer_id,
+        month_start_date,
+        cast(sum(gross_sales_amount) as {{ dbt.type_numeric() }}) as gross_sales_amount,
+        cast(sum(returns_amount) as {{ dbt.type_numeric() }}) as returns_amount,
+        cast(sum(revenue_amount) as {{ dbt.type_numeric() }}) as revenue_amount,
+        cast(sum(cogs_amount) as {{ dbt.type_numeric() }}) as cogs_amount,
+        cast(sum(cost_to_serve_amount) as {{ dbt.type_numeric() }}) as cost_to_serve_amount
+    from combined
+    group by customer_id, month_start_date
+),
+
+final as (
+    select
+        s.customer_id,
+        s.month_start_date,
+        s.gross_sales_amount,
+        s.returns_amount,
+        s.revenue_amount,
+        s.cogs_amount,
+        s.revenue_amount - s.cogs_amount as gross_margin_amount,
+        s.cost_to_serve_amount,
+        s.revenue_amount - s.cogs_amount - s.cost_to_serve_amount as net_profit_amount,
+        case
+            when s.revenue_amount > 0
+                then 100.0 * (s.revenue_amount - s.cogs_amount - s.cost_to_serve_amount)
+                / s.revenue_amount
+        end as net_margin_pct,
+        s.month_start_date between w.start_date and w.end_date as is_in_analysis_window
+    from summed as s
+    cross join analysis_window as w
+)
+
+select * from final

@@ -1,0 +1,17 @@
+-- Generated from valuemap/contract.py by `python -m valuemap.dbt_staging`; do not edit.
+with source as (
+    select * from {{ source('crm', 'contacts') }}
+),
+
+renamed as (
+    select
+        contact_id,
+        customer_id,
+        full_name,
+        email,
+        phone,
+        job_title
+    from source
+)
+
+select * from renamed

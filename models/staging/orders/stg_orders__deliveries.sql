@@ -1,0 +1,14 @@
+-- Generated from valuemap/contract.py by `python -m valuemap.dbt_staging`; do not edit.
+with source as (
+    select * from {{ source('orders', 'deliveries') }}
+),
+
+renamed as (
+    select
+        delivery_id,
+        order_id,
+        delivery_date
+    from source
+)
+
+select * from renamed

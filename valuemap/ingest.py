@@ -1,0 +1,427 @@
+"""Load landing files into the `raw` schema of the warehouse, enforcing the contract.
+
+Every file is read once (known by its SHA-256), every row of it is either loaded
+into `raw.<source>__<table>` or written to `raw._rejects` with the row, column and
+reason, and each file is loaded in one transaction together with its line in
+`raw._load_log`: a crash leaves either the whole file or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from valuemap.contract import TABLES, TABLES_BY_PATH, Column, Table
+
+log = logging.getLogger(__name__)
+
+FILE_SUFFIXES = (".csv", ".parquet")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a source's CSV files are written. Set per source in `<landing>/<source>/dialect.json`."""
+
+    delimiter: str = ","
+    decimal: str = "."
+    date_format: str = "YYYY-MM-DD"
+    encoding: str = "utf-8"
+
+    DATE_FORMATS = {  # noqa: RUF012 - constant lookup, not a field
+        "YYYY-MM-DD": ("%Y-%m-%d", r"\d{4}-\d{2}-\d{2}"),
+        "DD-MM-YYYY": ("%d-%m-%Y", r"\d{2}-\d{2}-\d{4}"),
+    }
+
+    @classmethod
+    def for_source(cls, landing: Path, source: str) -> Dialect:
+        path = landing / source / "dialect.json"
+        if not path.exists():
+            return cls()
+        settings = json.loads(path.read_text())
+        unknown = set(settings) - {"delimiter", "decimal", "date_format", "encoding"}
+        if unknown:
+            raise ValueError(f"{path}: unknown dialect setting(s) {sorted(unknown)}")
+        dialect = cls(**settings)
+        if dialect.date_format not in cls.DATE_FORMATS:
+            raise ValueError(
+                f"{path}: date_format must be one of {sorted(cls.DATE_FORMATS)},"
+                f" not {dialect.date_format!r}"
+            )
+        return dialect
+
+
+@dataclass(frozen=True)
+class FileResult:
+    table: str
+    path: str
+    status: str  # loaded | rejected | skipped
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    message: str = ""
+
+
+class FileRejected(Exception):
+    """The file cannot be read at all; it is rejected whole."""
+
+
+# ---------------------------------------------------------------- schema
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables, the load log and the rejects table if they are missing."""
+    con.execute("create schema if not exists raw")
+    for table in TABLES:
+        columns = ", ".join(f'"{c.name}" {c.raw_type}' for c in table.columns)
+        con.execute(
+            f"create table if not exists raw.{table.raw_name} ({columns},"
+            " _load_id integer not null, _row_number bigint not null, _extra_columns varchar)"
+        )
+    con.execute(
+        """
+        create table if not exists raw._load_log (
+            load_id integer primary key,
+            table_path varchar not null,
+            file_path varchar not null,
+            content_hash varchar not null,
+            loaded_at timestamp not null,
+            status varchar not null,
+            rows_read bigint not null,
+            rows_loaded bigint not null,
+            rows_rejected bigint not null,
+            message varchar
+        )
+        """
+    )
+    con.execute(
+        """
+        create table if not exists raw._rejects (
+            load_id integer not null,
+            table_path varchar not null,
+            file_path varchar not null,
+            row_number bigint,
+            column_name varchar,
+            reason varchar not null,
+            raw_value varchar
+        )
+        """
+    )
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def landing_files(landing: Path) -> list[tuple[Table, Path]]:
+    """Files to consider, in load order: contract table order (parents before children),
+    then delivery order within a table (modification time, then name)."""
+    found = []
+    for table in TABLES:
+        folder = landing / table.source / table.name
+        if not folder.is_dir():
+            continue
+        files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES]
+        files.sort(key=lambda p: (p.stat().st_mtime_ns, p.name))
+        found.extend((table, p) for p in files)
+    return found
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- validation SQL
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _typed_and_error(column: Column, value: str, dialect: Dialect) -> tuple[str, str]:
+    """SQL for a column's typed value and for its error (null when the value is fine)."""
+    checks: list[tuple[str, str]] = []  # (condition that is an error, reason)
+    if column.type in ("id", "text"):
+        typed = value
+    elif column.type == "enum":
+        typed = f"lower({value})"
+        allowed = ", ".join(_literal(v) for v in column.values)
+        checks.append(
+            (f"{typed} not in ({allowed})", f"not one of: {', '.join(column.values)}")
+        )
+    elif column.type == "period":
+        typed = value
+        checks.append(
+            (f"not regexp_full_match({value}, '\\d{{4}}-(0[1-9]|1[0-2])')", "not a period YYYY-MM")
+        )
+    elif column.type == "date":
+        fmt, shape = Dialect.DATE_FORMATS[dialect.date_format]
+        typed = (
+            f"case when regexp_full_match({value}, '{shape}')"
+            f" then cast(try_strptime({value}, '{fmt}') as date) end"
+        )
+        checks.append((f"{typed} is null", f"not a date {dialect.date_format}"))
+    else:  # int, decimal, score
+        number = value
+        if column.type == "decimal" and dialect.decimal == ",":
+            number = f"replace({value}, ',', '.')"
+        typed = f"try_cast({number} as {column.raw_type})"
+        kind = {"int": "a whole number", "score": "a whole number", "decimal": "a number"}
+        checks.append((f"{typed} is null", f"not {kind[column.type]}"))
+        if column.low is not None:
+            op, word = ("<=", ">") if column.low_exclusive else ("<", ">=")
+            checks.append((f"{typed} {op} {column.low:g}", f"out of range: must be {word} {column.low:g}"))
+        if column.high is not None:
+            checks.append((f"{typed} > {column.high:g}", f"out of range: must be <= {column.high:g}"))
+    missing = "'missing required value'" if not column.nullable else "null"
+    branches = " ".join(f"when {cond} then {_literal(reason)}" for cond, reason in checks)
+    error = f"case when {value} is null then {missing} {branches} end"
+    return typed, error
+
+
+def _build_checked(
+    con: duckdb.DuckDBPyConnection, table: Table, columns: dict[str, str], dialect: Dialect
+) -> None:
+    """From `_src` (all text), build `_checked`: typed values, raw values and one error
+    column per contract column."""
+    select = ["_row_number"]
+    for column in table.columns:
+        source_name = columns.get(column.name)
+        value = f"nullif(trim({_quote(source_name)}), '')" if source_name else "cast(null as varchar)"
+        typed, error = _typed_and_error(column, value, dialect)
+        select += [
+            f"{typed} as {_quote(column.name)}",
+            f"{value} as {_quote('_raw_' + column.name)}",
+            f"{error} as {_quote('_err_' + column.name)}",
+        ]
+    extras = [name for key, name in columns.items() if key not in {c.name for c in table.columns}]
+    if extras:
+        packed = ", ".join(f"{_quote(e)} := {_quote(e)}" for e in extras)
+        select.append(f"cast(to_json(struct_pack({packed})) as varchar) as _extra_columns")
+    else:
+        select.append("cast(null as varchar) as _extra_columns")
+    con.execute(f"create or replace temp table _checked as select {', '.join(select)} from _src")
+
+
+def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -> None:
+    """Read the file into `_src`: every column as text, plus `_row_number`
+    (CSV: the line number, the header being line 1; Parquet: the row, from 1)."""
+    if path.suffix.lower() == ".parquet":
+        reader = f"select columns(*)::varchar from read_parquet({_literal(str(path))})"
+        first_row = 1
+    else:
+        if path.stat().st_size == 0:
+            raise FileRejected("empty file: no header row")
+        reader = (
+            f"select * from read_csv({_literal(str(path))}, all_varchar = true, header = true,"
+            f" delim = {_literal(dialect.delimiter)}, quote = '\"', escape = '\"',"
+            f" encoding = {_literal(dialect.encoding)}, null_padding = false)"
+        )
+        first_row = 2
+    try:
+        # A fresh table's rowid follows insertion order, and DuckDB keeps file order.
+        con.execute(f"create or replace temp table _src_read as {reader}")
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()
+        detail = " ".join(line.strip() for line in first_line[:3])
+        hint = ""
+        if "unicode" in detail.lower() or "utf-8" in detail.lower():
+            hint = f" (file is not {dialect.encoding}; set \"encoding\" in the source's dialect.json)"
+        raise FileRejected(f"cannot read file: {detail}{hint}") from None
+    con.execute(
+        f"create or replace temp table _src as select rowid + {first_row} as _row_number, *"
+        " from _src_read"
+    )
+    con.execute("drop table _src_read")
+
+
+def _matched_columns(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, str]:
+    """Map lower-case column name -> the file's column name; reject missing required ones."""
+    names = [row[0] for row in con.execute("describe _src").fetchall() if row[0] != "_row_number"]
+    columns: dict[str, str] = {}
+    for name in names:
+        key = name.strip().lower()
+        if key in columns:
+            raise FileRejected(f"column {key!r} appears twice in the header")
+        columns[key] = name
+    missing = [c.name for c in table.columns if not c.nullable and c.name not in columns]
+    if missing:
+        raise FileRejected(
+            f"missing required column(s): {', '.join(missing)}"
+            f" (header has: {', '.join(names) or 'nothing'})"
+        )
+    return columns
+
+
+def _collect_rejects(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """`_row_rejects`: one row per problem; then drop rejected rows into `_valid`."""
+    parts = [
+        f"select _row_number, {_literal(c.name)} as column_name,"
+        f" {_quote('_err_' + c.name)} as reason, {_quote('_raw_' + c.name)} as raw_value"
+        f" from _checked where {_quote('_err_' + c.name)} is not null"
+        for c in table.columns
+    ]
+    con.execute(f"create or replace temp table _row_rejects as {' union all '.join(parts)}")
+
+    no_error = " and ".join(f"{_quote('_err_' + c.name)} is null" for c in table.columns)
+    con.execute(f"create or replace temp table _valid as select * from _checked where {no_error}")
+
+    # Duplicate key within one file: the first row stands, later ones are rejected.
+    key = ", ".join(_quote(k) for k in table.key)
+    key_text = " || ', ' || ".join(
+        f"{_literal(k + '=')} || cast({_quote(k)} as varchar)" for k in table.key
+    )
+    con.execute(
+        f"""
+        insert into _row_rejects
+        select _row_number, {_literal(', '.join(table.key))},
+               'duplicate key within file (first at row ' || first_row || ')', key_value
+        from (
+            select _row_number, {key_text} as key_value,
+                   min(_row_number) over (partition by {key}) as first_row
+            from _valid
+        )
+        where _row_number <> first_row
+        """
+    )
+    con.execute("delete from _valid where _row_number in (select _row_number from _row_rejects)")
+
+    for fk in table.foreign_keys:
+        parent = TABLES_BY_PATH[fk.parent]
+        join = " and ".join(
+            f"p.{_quote(pc)} = v.{_quote(c)}" for c, pc in zip(fk.columns, fk.parent_columns)
+        )
+        shown = " || ', ' || ".join(f"coalesce(cast(v.{_quote(c)} as varchar), '')" for c in fk.columns)
+        con.execute(
+            f"""
+            insert into _row_rejects
+            select v._row_number, {_literal(', '.join(fk.columns))}, {_literal(fk.message)}, {shown}
+            from _valid v
+            where not exists (select 1 from raw.{parent.raw_name} p where {join})
+            """
+        )
+        con.execute(
+            "delete from _valid where _row_number in (select _row_number from _row_rejects)"
+        )
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection, table: Table, path: Path, dialect: Dialect
+) -> FileResult:
+    """Load one file (not yet known by its hash) in one transaction."""
+    content_hash = file_hash(path)
+    known = con.execute(
+        "select load_id from raw._load_log where content_hash = ? and table_path = ?",
+        [content_hash, table.path],
+    ).fetchone()
+    if known:
+        return FileResult(table.path, str(path), "skipped", message=f"already loaded (load {known[0]})")
+
+    load_id = con.execute("select coalesce(max(load_id), 0) + 1 from raw._load_log").fetchone()[0]
+    con.execute("begin transaction")
+    try:
+        try:
+            _read_source(con, path, dialect)
+            columns = _matched_columns(con, table)
+        except FileRejected as rejected:
+            con.execute(
+                "insert into raw._rejects values (?, ?, ?, null, null, ?, null)",
+                [load_id, table.path, str(path), str(rejected)],
+            )
+            _log_load(con, load_id, table, path, content_hash, "rejected", 0, 0, 0, str(rejected))
+            con.execute("commit")
+            return FileResult(table.path, str(path), "rejected", message=str(rejected))
+
+        _build_checked(con, table, columns, dialect)
+        _collect_rejects(con, table)
+        con.execute(
+            "insert into raw._rejects select ?, ?, ?, _row_number, column_name, reason, raw_value"
+            " from _row_rejects order by _row_number, column_name",
+            [load_id, table.path, str(path)],
+        )
+        # The file delivered last wins: replace rows with the same key.
+        key_match = " and ".join(
+            f"t.{_quote(k)} = v.{_quote(k)}" for k in table.key
+        )
+        con.execute(f"delete from raw.{table.raw_name} t using _valid v where {key_match}")
+        names = ", ".join(_quote(c.name) for c in table.columns)
+        con.execute(
+            f"insert into raw.{table.raw_name} ({names}, _load_id, _row_number, _extra_columns)"
+            f" select {names}, {load_id}, _row_number, _extra_columns from _valid"
+        )
+        rows_read = con.execute("select count(*) from _src").fetchone()[0]
+        rows_loaded = con.execute("select count(*) from _valid").fetchone()[0]
+        rows_rejected = rows_read - rows_loaded
+        message = _summarise_rejects(con) if rows_rejected else ""
+        _log_load(
+            con, load_id, table, path, content_hash, "loaded", rows_read, rows_loaded,
+            rows_rejected, message,
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        for temp in ("_src", "_checked", "_valid", "_row_rejects"):
+            con.execute(f"drop table if exists {temp}")
+    return FileResult(
+        table.path, str(path), "loaded", rows_read, rows_loaded, rows_rejected, message
+    )
+
+
+def _summarise_rejects(con: duckdb.DuckDBPyConnection) -> str:
+    """First rejects of a file, as 'row N, column: reason' for the run's report."""
+    rows = con.execute(
+        "select _row_number, column_name, reason, raw_value from _row_rejects"
+        " order by _row_number, column_name limit 3"
+    ).fetchall()
+    return "; ".join(f"row {r}, {c}: {reason} ({v!r})" for r, c, reason, v in rows)
+
+
+def _log_load(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    table: Table,
+    path: Path,
+    content_hash: str,
+    status: str,
+    rows_read: int,
+    rows_loaded: int,
+    rows_rejected: int,
+    message: str,
+) -> None:
+    con.execute(
+        "insert into raw._load_log values (?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?)",
+        [load_id, table.path, str(path), content_hash, status, rows_read, rows_loaded,
+         rows_rejected, message],
+    )
+
+
+def load_landing(con: duckdb.DuckDBPyConnection, landing: Path) -> list[FileResult]:
+    """Load every new file of the landing folder. Returns one result per file seen."""
+    ensure_raw_schema(con)
+    dialects: dict[str, Dialect] = {}
+    results = []
+    for table, path in landing_files(landing):
+        if table.source not in dialects:
+            dialects[table.source] = Dialect.for_source(landing, table.source)
+        result = load_file(con, table, path, dialects[table.source])
+        if result.status != "skipped":
+            log.info(
+                "%s %s: %s, %d read, %d loaded, %d rejected %s",
+                table.path, path.name, result.status, result.rows_read, result.rows_loaded,
+                result.rows_rejected, result.message,
+            )
+        results.append(result)
+    return results
