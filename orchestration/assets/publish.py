@@ -1,0 +1,31 @@
+"""Publish: the marts BI reads, replaced only after dbt built them and all tests passed."""
+
+from pathlib import Path
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from orchestration.assets.dbt import valuemap_dbt_assets
+from orchestration.resources import Warehouse
+from valuemap.publish import MARTS_SCHEMA, publish
+
+MART_KEYS = sorted(
+    (key for key in valuemap_dbt_assets.keys if key.path[0] == MARTS_SCHEMA),
+    key=lambda key: key.to_user_string(),
+)
+
+
+@asset(group_name="publish", deps=MART_KEYS, kinds={"duckdb"})
+def published_marts(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    """The published DuckDB file (schema `marts`) that BI tools open read-only."""
+    counts = publish(Path(warehouse.path), Path(warehouse.published_path))
+    context.log.info(f"published {len(counts)} marts to {warehouse.published_path}")
+    return MaterializeResult(
+        metadata={
+            "path": warehouse.published_path,
+            "dagster/row_count": sum(counts.values()),
+            **{f"rows.{table}": rows for table, rows in counts.items()},
+        }
+    )
+
+
+__all__ = ["MART_KEYS", "published_marts"]

@@ -1,0 +1,15 @@
+from dagster import Definitions
+
+from orchestration.assets.dbt import valuemap_dbt_assets
+from orchestration.assets.ingest import load_landing_files
+from orchestration.assets.publish import published_marts
+from orchestration.jobs import refresh_job
+from orchestration.resources import build_resources
+from orchestration.schedules import nightly_refresh
+
+defs = Definitions(
+    assets=[load_landing_files, valuemap_dbt_assets, published_marts],
+    jobs=[refresh_job],
+    schedules=[nightly_refresh],
+    resources=build_resources(),
+)

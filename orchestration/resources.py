@@ -1,0 +1,47 @@
+"""Resources, configured from the environment (valuemap.settings)."""
+
+from __future__ import annotations
+
+import duckdb
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
+
+from orchestration.project import valuemap_project
+from valuemap.settings import Settings
+
+
+class Warehouse(ConfigurableResource):
+    """The DuckDB warehouse file and the machine budget DuckDB may use."""
+
+    path: str
+    published_path: str
+    threads: int = 2
+    memory_limit: str = "4GB"
+
+    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(
+            self.path,
+            read_only=read_only,
+            config={"threads": self.threads, "memory_limit": self.memory_limit},
+        )
+
+
+class Landing(ConfigurableResource):
+    """The landing folder (docs/contract.md)."""
+
+    path: str
+
+
+def build_resources() -> dict:
+    """dbt reads the same VALUEMAP_WAREHOUSE in profiles.yml, so both use one file."""
+    settings = Settings.from_env()
+    return {
+        "warehouse": Warehouse(
+            path=str(settings.warehouse),
+            published_path=str(settings.published),
+            threads=settings.duckdb_threads,
+            memory_limit=settings.duckdb_memory_limit,
+        ),
+        "landing": Landing(path=str(settings.landing)),
+        "dbt": DbtCliResource(project_dir=valuemap_project),
+    }

@@ -1,0 +1,172 @@
+"""The `valuemap` command: generate demo data, run the refresh, or both (`demo`)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from valuemap.settings import PROJECT_ROOT, Settings
+
+DEMO_DIR = PROJECT_ROOT / "data" / "demo"
+
+
+def _generate(out: Path, customers: int, months: int, seed: int) -> dict[str, int]:
+    from valuemap.generate import Scale, generate, write_manifest
+
+    scale = Scale(customers=customers, months=months, seed=seed)
+    counts = generate(out, scale)
+    write_manifest(out, scale, counts)
+    return counts
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    counts = _generate(Path(args.out), args.customers, args.months, args.seed)
+    print(
+        f"wrote {sum(counts.values()):,} rows in {len(counts)} tables to {args.out}"
+        f" ({counts['orders/order_lines']:,} order lines) in {time.perf_counter() - started:.1f}s"
+    )
+    return 0
+
+
+def run_refresh(settings: Settings) -> int:
+    """Run the Dagster job `refresh` in this process; print a summary or a one-line reason."""
+    started = time.perf_counter()
+    settings.export()
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    if not settings.landing.is_dir():
+        print(f"valuemap run failed: landing folder {settings.landing} does not exist", file=sys.stderr)
+        return 2
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    from orchestration.project import prepare_manifest
+
+    prepare_manifest()
+    from dagster import DagsterEventType, DagsterInstance
+
+    from orchestration.definitions import defs
+
+    setup_seconds = time.perf_counter() - started
+    log_path = settings.warehouse.parent / "logs" / "refresh.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    # dbt's own output goes to the run log; the console shows warnings and the summary.
+    with DagsterInstance.ephemeral() as instance, log_path.open("w") as log_file:
+        with contextlib.redirect_stdout(log_file):
+            result = defs.resolve_job_def("refresh").execute_in_process(
+                run_config=quiet, instance=instance, raise_on_error=False
+            )
+        records = instance.all_logs(result.run_id)
+    step_seconds: dict[str, float] = {}
+    step_started: dict[str, float] = {}
+    failure = None
+    for record in records:
+        event = record.dagster_event
+        if event is None:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            step_started[event.step_key] = record.timestamp
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            step_seconds[event.step_key] = record.timestamp - step_started.get(event.step_key, 0)
+        if event.event_type == DagsterEventType.STEP_FAILURE and failure is None:
+            error = event.step_failure_data.error
+            message = error.message.strip().splitlines()[0] if error else "unknown error"
+            failure = f"step {event.step_key} failed: {message} (log: {log_path})"
+    if not result.success:
+        print(f"valuemap run failed: {failure or 'see the Dagster event log'}", file=sys.stderr)
+        return 1
+
+    from valuemap.summary import print_summary
+
+    timings = {"setup": setup_seconds, **step_seconds}
+    print_summary(settings, timings, time.perf_counter() - started)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if args.landing:
+        settings = replace(settings, landing=Path(args.landing).resolve())
+    if args.warehouse:
+        warehouse = Path(args.warehouse).resolve()
+        published = (
+            Path(args.published).resolve() if args.published
+            else warehouse.with_name(warehouse.stem + "_published.duckdb")
+        )
+        settings = replace(settings, warehouse=warehouse, published=published)
+    elif args.published:
+        settings = replace(settings, published=Path(args.published).resolve())
+    return run_refresh(settings)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Fresh demo data in data/demo/, then the full refresh on it."""
+    if DEMO_DIR.exists():
+        shutil.rmtree(DEMO_DIR)
+    landing = DEMO_DIR / "landing"
+    started = time.perf_counter()
+    counts = _generate(landing, args.customers, args.months, args.seed)
+    print(
+        f"generated demo data: {args.customers:,} customers, {args.months} months,"
+        f" {counts['orders/order_lines']:,} order lines in {time.perf_counter() - started:.1f}s"
+    )
+    settings = replace(
+        Settings.from_env(),
+        landing=landing,
+        warehouse=DEMO_DIR / "warehouse.duckdb",
+        published=DEMO_DIR / "published.duckdb",
+    )
+    return run_refresh(settings)
+
+
+def _add_scale(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--customers", type=int, default=2000, help="number of customers (default 2000)")
+    parser.add_argument("--months", type=int, default=36, help="months of history (default 36)")
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="valuemap",
+        description="Which customers create value and which destroy it: cost to serve,"
+        " whale curve and segments from CRM, order and cost exports.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write demo landing files (docs/contract.md)")
+    generate.add_argument("--out", required=True, help="landing folder to write")
+    _add_scale(generate)
+    generate.set_defaults(func=cmd_generate)
+
+    run = commands.add_parser(
+        "run", help="full refresh: load, dbt build with tests, publish (the Dagster job `refresh`)"
+    )
+    run.add_argument("--landing", help="landing folder (default $VALUEMAP_LANDING or data/landing)")
+    run.add_argument(
+        "--warehouse", help="DuckDB build file (default $VALUEMAP_WAREHOUSE or data/warehouse.duckdb)"
+    )
+    run.add_argument(
+        "--published",
+        help="DuckDB file BI reads (default: next to the warehouse, <name>_published.duckdb)",
+    )
+    run.set_defaults(func=cmd_run)
+
+    demo = commands.add_parser("demo", help="generate demo data in data/demo/ and run the refresh on it")
+    _add_scale(demo)
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

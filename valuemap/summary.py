@@ -1,0 +1,44 @@
+"""The short summary a run prints: what was loaded, what was rejected, the headline figures."""
+
+from __future__ import annotations
+
+import duckdb
+
+from valuemap.settings import Settings
+
+
+def _money(amount: float | None) -> str:
+    return "n/a" if amount is None else f"EUR {amount:,.0f}"
+
+
+def print_summary(settings: Settings, step_seconds: dict[str, float], total_seconds: float) -> None:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        loads = con.execute(
+            "select count(*) filter (where status = 'loaded'),"
+            " count(*) filter (where status = 'rejected'),"
+            " coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)"
+            " from raw._load_log"
+        ).fetchone()
+    with duckdb.connect(str(settings.published), read_only=True) as con:
+        window = con.execute(
+            "select count(*), sum(revenue_amount), sum(net_profit_amount)"
+            " from marts.fct_customer_profitability_window"
+        ).fetchone()
+        curve = con.execute(
+            "select analysis_start_date, analysis_end_date, peak_cumulative_profit_pct,"
+            " customers_at_peak_pct, loss_customer_count, loss_customers_net_profit_amount"
+            " from marts.rpt_profit_curve_summary"
+        ).fetchone()
+    start, end, peak, at_peak, losers, loss = curve if curve else (None,) * 6
+    timings = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in step_seconds.items())
+    print(f"valuemap refresh done in {total_seconds:.1f}s ({timings})")
+    print(f"  files loaded          {loads[0]} ({loads[1]} rejected whole); rows loaded {loads[2]:,}, rows rejected {loads[3]:,} (raw._rejects)")
+    print(f"  analysis window       {start} .. {end}")
+    print(f"  customers             {window[0]:,}")
+    print(f"  revenue               {_money(window[1])}")
+    print(f"  net profit            {_money(window[2])}")
+    if peak is not None:
+        print(f"  whale curve peak      {peak:.0f}% of total profit, at {at_peak:.0f}% of customers")
+    print(f"  loss customers        {losers or 0:,} losing {_money(-(loss or 0))}")
+    print(f"  warehouse (build)     {settings.warehouse}")
+    print(f"  published (BI reads)  {settings.published}  schema marts")
