@@ -8,6 +8,7 @@ reason, and each file is loaded in one transaction together with its line in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -230,7 +231,6 @@ def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -
         )
         first_row = 2
     try:
-        # A fresh table's rowid follows insertion order, and DuckDB keeps file order.
         con.execute(f"create or replace temp table _src_read as {reader}")
     except duckdb.Error as error:
         first_line = str(error).strip().splitlines()
@@ -239,8 +239,11 @@ def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -
         if "unicode" in detail.lower() or "utf-8" in detail.lower():
             hint = f" (file is not {dialect.encoding}; set \"encoding\" in the source's dialect.json)"
         raise FileRejected(f"cannot read file: {detail}{hint}") from None
+    # Rows get consecutive rowids in file order; inside a transaction they start at a
+    # large offset, so number them from the first.
     con.execute(
-        f"create or replace temp table _src as select rowid + {first_row} as _row_number, *"
+        f"create or replace temp table _src as select"
+        f" rowid - (select min(rowid) from _src_read) + {first_row} as _row_number, *"
         " from _src_read"
     )
     con.execute("drop table _src_read")
@@ -329,12 +332,14 @@ def load_file(
         return FileResult(table.path, str(path), "skipped", message=f"already loaded (load {known[0]})")
 
     load_id = con.execute("select coalesce(max(load_id), 0) + 1 from raw._load_log").fetchone()[0]
-    con.execute("begin transaction")
     try:
+        # Reading only fills temp tables; a file DuckDB cannot parse would abort a
+        # transaction, so the transaction starts after it.
         try:
             _read_source(con, path, dialect)
             columns = _matched_columns(con, table)
         except FileRejected as rejected:
+            con.execute("begin transaction")
             con.execute(
                 "insert into raw._rejects values (?, ?, ?, null, null, ?, null)",
                 [load_id, table.path, str(path), str(rejected)],
@@ -343,6 +348,7 @@ def load_file(
             con.execute("commit")
             return FileResult(table.path, str(path), "rejected", message=str(rejected))
 
+        con.execute("begin transaction")
         _build_checked(con, table, columns, dialect)
         _collect_rejects(con, table)
         con.execute(
@@ -351,9 +357,7 @@ def load_file(
             [load_id, table.path, str(path)],
         )
         # The file delivered last wins: replace rows with the same key.
-        key_match = " and ".join(
-            f"t.{_quote(k)} = v.{_quote(k)}" for k in table.key
-        )
+        key_match = " and ".join(f"t.{_quote(k)} = v.{_quote(k)}" for k in table.key)
         con.execute(f"delete from raw.{table.raw_name} t using _valid v where {key_match}")
         names = ", ".join(_quote(c.name) for c in table.columns)
         con.execute(
@@ -370,7 +374,8 @@ def load_file(
         )
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.Error):  # no transaction open: nothing to undo
+            con.execute("rollback")
         raise
     finally:
         for temp in ("_src", "_checked", "_valid", "_row_rejects"):

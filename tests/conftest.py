@@ -1,0 +1,53 @@
+"""Shared fixtures: tiny landing folders and real runs of the `valuemap` command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.fixtures.tiny_landing import write_tiny_landing
+
+
+@dataclass(frozen=True)
+class Run:
+    landing: Path
+    warehouse: Path
+    published: Path
+    result: subprocess.CompletedProcess
+
+    def query(self, sql: str, database: Path | None = None) -> list[tuple]:
+        with duckdb.connect(str(database or self.published), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+
+def valuemap(*args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run the real command line in a fresh process (the Dagster definitions read their
+    settings once per process, as a scheduler's run would)."""
+    return subprocess.run(
+        [sys.executable, "-m", "valuemap.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})},
+    )
+
+
+def run_refresh(landing: Path, warehouse: Path, env: dict | None = None) -> Run:
+    result = valuemap("run", "--landing", str(landing), "--warehouse", str(warehouse), env=env)
+    published = warehouse.with_name(warehouse.stem + "_published.duckdb")
+    return Run(landing, warehouse, published, result)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    root = tmp_path_factory.mktemp("tiny")
+    landing = write_tiny_landing(root / "landing")
+    run = run_refresh(landing, root / "warehouse.duckdb")
+    assert run.result.returncode == 0, run.result.stderr[-3000:]
+    return run

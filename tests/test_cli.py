@@ -1,0 +1,86 @@
+"""The command line as users and schedulers use it: `valuemap generate` and `valuemap run`."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_refresh, valuemap
+from tests.fixtures.tiny_landing import write_csv
+
+pytestmark = pytest.mark.slow
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_generator_is_deterministic_for_a_seed(tmp_path):
+    for name in ("a", "b"):
+        result = valuemap("generate", "--out", str(tmp_path / name), "--customers", "150", "--months", "12")
+        assert result.returncode == 0, result.stderr
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+    other = valuemap("generate", "--out", str(tmp_path / "c"), "--customers", "150", "--months", "12", "--seed", "7")
+    assert other.returncode == 0
+    assert tree_digest(tmp_path / "c") != tree_digest(tmp_path / "a")
+
+
+def test_demo_data_runs_through_the_whole_pipeline(tmp_path):
+    landing = tmp_path / "landing"
+    generated = valuemap("generate", "--out", str(landing), "--customers", "400", "--months", "24")
+    assert generated.returncode == 0, generated.stderr
+    run = run_refresh(landing, tmp_path / "warehouse.duckdb")
+    assert run.result.returncode == 0, run.result.stderr[-3000:]
+    assert "whale curve peak" in run.result.stdout
+
+    # the generated data follows the contract: nothing rejected
+    assert run.query("select count(*) from raw._rejects", run.warehouse) == [(0,)]
+    # realistic skew: loss customers pull the curve down from well above 100%
+    ((peak, losers),) = run.query(
+        "select peak_cumulative_profit_pct, loss_customer_count from marts.rpt_profit_curve_summary"
+    )
+    assert peak > 130 and losers > 0
+    # all four quadrants are populated, and every pool reconciles
+    quadrants = {r[0] for r in run.query("select distinct margin_cost_quadrant from marts.fct_customer_profitability_window")}
+    assert {"carriage_trade", "passive", "bargain_basement", "aggressive"} <= quadrants
+    assert run.query("select max(abs(difference_amount)) from marts.fct_cost_pool_reconciliation") == [(0,)]
+    # time-driven, conventional and facility-sustaining pools are all present
+    kinds = {r[0] for r in run.query(
+        "select distinct line_type || ':' || costing_method from marts.fct_cost_pool_reconciliation"
+        " where unallocated_amount > 0 or unused_capacity_amount > 0 or allocated_amount > 0")}
+    assert {"activity:time_driven", "activity:conventional", "unused_capacity:time_driven"} <= kinds
+
+
+def test_failed_run_exits_non_zero_and_keeps_the_published_marts(tiny_run, tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(tiny_run.landing, landing)
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(tiny_run.warehouse, warehouse)
+    published = warehouse.with_name("warehouse_published.duckdb")
+    shutil.copy(tiny_run.published, published)
+    before = published.read_bytes()
+
+    # A ledger correction that makes a pool negative: allocations turn negative and
+    # the blocking dbt test `allocated_amount >= 0` stops the run before publish.
+    write_csv(landing / "costs" / "resource_pools" / "correction.csv", [
+        {"period": "2026-03", "pool_id": "P_WH", "pool_name": "Warehouse", "cost_amount": "-600",
+         "practical_capacity_minutes": ""},
+    ])
+    run = run_refresh(landing, warehouse)
+    assert run.result.returncode == 1
+    reason = run.result.stderr.strip().splitlines()[-1]
+    assert reason.startswith("valuemap run failed: step valuemap_dbt_assets failed")
+    assert published.read_bytes() == before
+
+
+def test_missing_landing_folder_is_a_clear_error(tmp_path):
+    result = valuemap("run", "--landing", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 2
+    assert "landing folder" in result.stderr and "does not exist" in result.stderr
