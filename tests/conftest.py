@@ -26,7 +26,9 @@ class Run:
             return con.execute(sql).fetchall()
 
 
-def valuemap(*args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+def valuemap(
+    *args: str, env: dict | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess:
     """Run the real command line in a fresh process (the Dagster definitions read their
     settings once per process, as a scheduler's run would)."""
     return subprocess.run(

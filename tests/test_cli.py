@@ -24,10 +24,22 @@ def tree_digest(folder: Path) -> str:
 
 def test_generator_is_deterministic_for_a_seed(tmp_path):
     for name in ("a", "b"):
-        result = valuemap("generate", "--out", str(tmp_path / name), "--customers", "150", "--months", "12")
+        result = valuemap(
+            "generate", "--out", str(tmp_path / name), "--customers", "150", "--months", "12"
+        )
         assert result.returncode == 0, result.stderr
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
-    other = valuemap("generate", "--out", str(tmp_path / "c"), "--customers", "150", "--months", "12", "--seed", "7")
+    other = valuemap(
+        "generate",
+        "--out",
+        str(tmp_path / "c"),
+        "--customers",
+        "150",
+        "--months",
+        "12",
+        "--seed",
+        "7",
+    )
     assert other.returncode == 0
     assert tree_digest(tmp_path / "c") != tree_digest(tmp_path / "a")
 
@@ -48,13 +60,24 @@ def test_demo_data_runs_through_the_whole_pipeline(tmp_path):
     )
     assert peak > 130 and losers > 0
     # all four quadrants are populated, and every pool reconciles
-    quadrants = {r[0] for r in run.query("select distinct margin_cost_quadrant from marts.fct_customer_profitability_window")}
+    quadrants = {
+        r[0]
+        for r in run.query(
+            "select distinct margin_cost_quadrant from marts.fct_customer_profitability_window"
+        )
+    }
     assert {"carriage_trade", "passive", "bargain_basement", "aggressive"} <= quadrants
-    assert run.query("select max(abs(difference_amount)) from marts.fct_cost_pool_reconciliation") == [(0,)]
+    assert run.query(
+        "select max(abs(difference_amount)) from marts.fct_cost_pool_reconciliation"
+    ) == [(0,)]
     # time-driven, conventional and facility-sustaining pools are all present
-    kinds = {r[0] for r in run.query(
-        "select distinct line_type || ':' || costing_method from marts.fct_cost_pool_reconciliation"
-        " where unallocated_amount > 0 or unused_capacity_amount > 0 or allocated_amount > 0")}
+    kinds = {
+        r[0]
+        for r in run.query(
+            "select distinct line_type || ':' || costing_method from marts.fct_cost_pool_reconciliation"
+            " where unallocated_amount > 0 or unused_capacity_amount > 0 or allocated_amount > 0"
+        )
+    }
     assert {"activity:time_driven", "activity:conventional", "unused_capacity:time_driven"} <= kinds
 
 
@@ -69,10 +92,18 @@ def test_failed_run_exits_non_zero_and_keeps_the_published_marts(tiny_run, tmp_p
 
     # A ledger correction that makes a pool negative: allocations turn negative and
     # the blocking dbt test `allocated_amount >= 0` stops the run before publish.
-    write_csv(landing / "costs" / "resource_pools" / "correction.csv", [
-        {"period": "2026-03", "pool_id": "P_WH", "pool_name": "Warehouse", "cost_amount": "-600",
-         "practical_capacity_minutes": ""},
-    ])
+    write_csv(
+        landing / "costs" / "resource_pools" / "correction.csv",
+        [
+            {
+                "period": "2026-03",
+                "pool_id": "P_WH",
+                "pool_name": "Warehouse",
+                "cost_amount": "-600",
+                "practical_capacity_minutes": "",
+            },
+        ],
+    )
     run = run_refresh(landing, warehouse)
     assert run.result.returncode == 1
     reason = run.result.stderr.strip().splitlines()[-1]
@@ -81,6 +112,8 @@ def test_failed_run_exits_non_zero_and_keeps_the_published_marts(tiny_run, tmp_p
 
 
 def test_missing_landing_folder_is_a_clear_error(tmp_path):
-    result = valuemap("run", "--landing", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.duckdb"))
+    result = valuemap(
+        "run", "--landing", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.duckdb")
+    )
     assert result.returncode == 2
     assert "landing folder" in result.stderr and "does not exist" in result.stderr

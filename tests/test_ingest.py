@@ -58,51 +58,143 @@ def test_redelivered_identical_file_adds_nothing(con, tmp_path):
 def test_bad_rows_land_in_rejects_with_file_row_column_and_reason(con, tmp_path):
     landing = write_tiny_landing(tmp_path / "landing")
     orders = [
-        {"order_id": "O9", "customer_id": "C1", "order_date": "2026-13-01", "channel": "edi", "delivery_type": "standard", "status": "completed"},
-        {"order_id": "O10", "customer_id": "C1", "order_date": "2026-03-02", "channel": "fax", "delivery_type": "standard", "status": "completed"},
-        {"order_id": "O11", "customer_id": "NOPE", "order_date": "2026-03-02", "channel": "edi", "delivery_type": "standard", "status": "completed"},
-        {"order_id": "O12", "customer_id": "", "order_date": "2026-03-02", "channel": "edi", "delivery_type": "standard", "status": "completed"},
-        {"order_id": "O13", "customer_id": "C1", "order_date": "2026-03-02", "channel": "EDI", "delivery_type": "rush", "status": "completed"},
-        {"order_id": "O13", "customer_id": "C2", "order_date": "2026-03-03", "channel": "edi", "delivery_type": "rush", "status": "completed"},
+        {
+            "order_id": "O9",
+            "customer_id": "C1",
+            "order_date": "2026-13-01",
+            "channel": "edi",
+            "delivery_type": "standard",
+            "status": "completed",
+        },
+        {
+            "order_id": "O10",
+            "customer_id": "C1",
+            "order_date": "2026-03-02",
+            "channel": "fax",
+            "delivery_type": "standard",
+            "status": "completed",
+        },
+        {
+            "order_id": "O11",
+            "customer_id": "NOPE",
+            "order_date": "2026-03-02",
+            "channel": "edi",
+            "delivery_type": "standard",
+            "status": "completed",
+        },
+        {
+            "order_id": "O12",
+            "customer_id": "",
+            "order_date": "2026-03-02",
+            "channel": "edi",
+            "delivery_type": "standard",
+            "status": "completed",
+        },
+        {
+            "order_id": "O13",
+            "customer_id": "C1",
+            "order_date": "2026-03-02",
+            "channel": "EDI",
+            "delivery_type": "rush",
+            "status": "completed",
+        },
+        {
+            "order_id": "O13",
+            "customer_id": "C2",
+            "order_date": "2026-03-03",
+            "channel": "edi",
+            "delivery_type": "rush",
+            "status": "completed",
+        },
     ]
     deliver(landing / "orders" / "orders" / "more_orders.csv", orders, age=10)
-    lines = [{"order_id": "O13", "line_number": "1", "product_id": "P1", "quantity": "-1", "unit_list_price": "1", "unit_net_price": "1"}]
+    lines = [
+        {
+            "order_id": "O13",
+            "line_number": "1",
+            "product_id": "P1",
+            "quantity": "-1",
+            "unit_list_price": "1",
+            "unit_net_price": "1",
+        }
+    ]
     deliver(landing / "orders" / "order_lines" / "more_lines.csv", lines, age=10)
     results = {Path(r.path).name: r for r in load_landing(con, landing)}
 
     assert rejects(con) == [
         ("orders/order_lines", "more_lines.csv", 2, "quantity", "out of range: must be > 0", "-1"),
-        ("orders/orders", "more_orders.csv", 2, "order_date", "not a date YYYY-MM-DD", "2026-13-01"),
-        ("orders/orders", "more_orders.csv", 3, "channel", "not one of: field_sales, inside_sales, webshop, edi, phone", "fax"),
+        (
+            "orders/orders",
+            "more_orders.csv",
+            2,
+            "order_date",
+            "not a date YYYY-MM-DD",
+            "2026-13-01",
+        ),
+        (
+            "orders/orders",
+            "more_orders.csv",
+            3,
+            "channel",
+            "not one of: field_sales, inside_sales, webshop, edi, phone",
+            "fax",
+        ),
         ("orders/orders", "more_orders.csv", 4, "customer_id", "unknown customer", "NOPE"),
         ("orders/orders", "more_orders.csv", 5, "customer_id", "missing required value", None),
-        ("orders/orders", "more_orders.csv", 7, "order_id", "duplicate key within file (first at row 6)", "order_id=O13"),
+        (
+            "orders/orders",
+            "more_orders.csv",
+            7,
+            "order_id",
+            "duplicate key within file (first at row 6)",
+            "order_id=O13",
+        ),
     ]
-    assert (results["more_orders.csv"].rows_read, results["more_orders.csv"].rows_loaded,
-            results["more_orders.csv"].rows_rejected) == (6, 1, 5)
+    assert (
+        results["more_orders.csv"].rows_read,
+        results["more_orders.csv"].rows_loaded,
+        results["more_orders.csv"].rows_rejected,
+    ) == (6, 1, 5)
     assert "row 2, order_date: not a date YYYY-MM-DD" in results["more_orders.csv"].message
     # enum values are matched case-insensitively and stored in lower case
-    assert con.execute("select channel from raw.orders__orders where order_id = 'O13'").fetchall() == [("edi",)]
+    assert con.execute(
+        "select channel from raw.orders__orders where order_id = 'O13'"
+    ).fetchall() == [("edi",)]
 
 
 def test_missing_required_column_rejects_the_file_whole(con, tmp_path):
     landing = write_tiny_landing(tmp_path / "landing")
-    rows = [{"order_id": "O20", "customer_id": "C1", "order_date": "2026-03-02", "channel": "edi", "status": "completed"}]
+    rows = [
+        {
+            "order_id": "O20",
+            "customer_id": "C1",
+            "order_date": "2026-03-02",
+            "channel": "edi",
+            "status": "completed",
+        }
+    ]
     deliver(landing / "orders" / "orders" / "no_delivery_type.csv", rows, age=10)
     results = {Path(r.path).name: r for r in load_landing(con, landing)}
     result = results["no_delivery_type.csv"]
     assert result.status == "rejected"
     assert result.message.startswith("missing required column(s): delivery_type")
-    assert ("orders/orders", "no_delivery_type.csv", None, None, result.message, None) in rejects(con)
-    assert con.execute("select count(*) from raw.orders__orders where order_id = 'O20'").fetchone() == (0,)
+    assert ("orders/orders", "no_delivery_type.csv", None, None, result.message, None) in rejects(
+        con
+    )
+    assert con.execute(
+        "select count(*) from raw.orders__orders where order_id = 'O20'"
+    ).fetchone() == (0,)
 
 
 def test_the_file_delivered_last_wins(con, tmp_path):
     landing = write_tiny_landing(tmp_path / "landing")
     changed = [dict(TABLES["costs/products"][0], unit_standard_cost="61.5")]
     deliver(landing / "costs" / "products" / "b_old.csv", changed, age=20)
-    deliver(landing / "costs" / "products" / "a_new.csv",
-            [dict(TABLES["costs/products"][0], unit_standard_cost="62.25")], age=30)
+    deliver(
+        landing / "costs" / "products" / "a_new.csv",
+        [dict(TABLES["costs/products"][0], unit_standard_cost="62.25")],
+        age=30,
+    )
     load_landing(con, landing)
     assert con.execute(
         "select unit_standard_cost from raw.costs__products where product_id = 'P1'"
@@ -113,12 +205,14 @@ def test_column_names_match_case_insensitively_and_extra_columns_are_kept(con, t
     landing = tmp_path / "landing"
     path = landing / "crm" / "customers" / "customers.csv"
     path.parent.mkdir(parents=True)
-    path.write_text("\ufeffCustomer_ID,CUSTOMER_NAME,created_date,favourite_colour\nC1,Acme,2020-01-01,blue\n")
+    path.write_text(
+        "\ufeffCustomer_ID,CUSTOMER_NAME,created_date,favourite_colour\nC1,Acme,2020-01-01,blue\n"
+    )
     (result,) = load_landing(con, landing)
     assert (result.rows_loaded, result.rows_rejected) == (1, 0)
-    assert con.execute("select customer_name, _extra_columns from raw.crm__customers").fetchall() == [
-        ("Acme", '{"favourite_colour":"blue"}')
-    ]
+    assert con.execute(
+        "select customer_name, _extra_columns from raw.crm__customers"
+    ).fetchall() == [("Acme", '{"favourite_colour":"blue"}')]
 
 
 def test_european_dialect_is_accepted_when_set(con, tmp_path):
@@ -129,21 +223,27 @@ def test_european_dialect_is_accepted_when_set(con, tmp_path):
     path = landing / "costs" / "products" / "products.csv"
     path.write_text("product_id;product_name;unit_standard_cost\nP1;Bout;60,5\nP2;Pomp;200\n")
     load_landing(con, landing)
-    assert con.execute("select product_id, unit_standard_cost from raw.costs__products order by 1").fetchall() == [
-        ("P1", 60.5), ("P2", 200)
-    ]
+    assert con.execute(
+        "select product_id, unit_standard_cost from raw.costs__products order by 1"
+    ).fetchall() == [("P1", 60.5), ("P2", 200)]
 
 
 def test_unreadable_file_is_rejected_with_its_encoding_named(con, tmp_path):
     landing = tmp_path / "landing"
     path = landing / "crm" / "customers" / "latin1.csv"
     path.parent.mkdir(parents=True)
-    path.write_bytes("customer_id,customer_name,created_date\nC1,Coöperatie,2020-01-01\n".encode("latin-1"))
+    path.write_bytes(
+        "customer_id,customer_name,created_date\nC1,Coöperatie,2020-01-01\n".encode("latin-1")
+    )
     (result,) = load_landing(con, landing)
     assert result.status == "rejected"
     assert "not utf-8" in result.message and "dialect.json" in result.message
     (landing / "crm" / "dialect.json").write_text('{"encoding": "latin-1"}')
-    path.write_bytes("customer_id,customer_name,created_date\nC2,Coöperatie,2020-01-01\n".encode("latin-1"))
+    path.write_bytes(
+        "customer_id,customer_name,created_date\nC2,Coöperatie,2020-01-01\n".encode("latin-1")
+    )
     (result,) = load_landing(con, landing)
     assert result.status == "loaded"
-    assert con.execute("select customer_name from raw.crm__customers").fetchall() == [("Coöperatie",)]
+    assert con.execute("select customer_name from raw.crm__customers").fetchall() == [
+        ("Coöperatie",)
+    ]

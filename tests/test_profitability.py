@@ -13,10 +13,12 @@ def by_key(rows: list[tuple]) -> dict:
 
 
 def test_revenue_is_net_of_returns_and_ignores_cancelled_orders(tiny_run):
-    rows = by_key(tiny_run.query(
-        "select customer_id, revenue_amount, cogs_amount, gross_margin_amount"
-        " from marts.fct_customer_profitability_window order by customer_id"
-    ))
+    rows = by_key(
+        tiny_run.query(
+            "select customer_id, revenue_amount, cogs_amount, gross_margin_amount"
+            " from marts.fct_customer_profitability_window order by customer_id"
+        )
+    )
     assert rows == {"C1": (2100, 1180, 920), "C2": (450, 200, 250), "C3": (300, 180, 120)}
 
 
@@ -27,21 +29,29 @@ def test_customer_without_activity_is_not_in_the_window_marts(tiny_run):
 
 
 def test_cost_to_serve_per_customer(tiny_run):
-    rows = by_key(tiny_run.query(
-        "select customer_id, round(sum(allocated_amount), 6) from marts.fct_cost_to_serve"
-        " group by customer_id order by customer_id"
-    ))
+    rows = by_key(
+        tiny_run.query(
+            "select customer_id, round(sum(allocated_amount), 6) from marts.fct_cost_to_serve"
+            " group by customer_id order by customer_id"
+        )
+    )
     assert rows == {"C1": (554,), "C2": (339,), "C3": (194,)}
 
 
 def test_time_driven_pool_charges_used_minutes_and_reports_unused_capacity(tiny_run):
-    charged = by_key(tiny_run.query(
-        "select customer_id || '/' || cost_activity_id, allocated_amount, unit_minutes,"
-        " capacity_cost_rate_per_minute from marts.fct_cost_to_serve where pool_id = 'P_CS'"
-    ))
+    charged = by_key(
+        tiny_run.query(
+            "select customer_id || '/' || cost_activity_id, allocated_amount, unit_minutes,"
+            " capacity_cost_rate_per_minute from marts.fct_cost_to_serve where pool_id = 'P_CS'"
+        )
+    )
     assert charged == {
-        "C1/A_ORDER": (100, 50, 1), "C2/A_ORDER": (50, 50, 1), "C3/A_ORDER": (50, 50, 1),
-        "C2/A_VISIT": (100, 100, 1), "C3/A_CALL": (30, 1, 1), "C2/A_COMPLAINT": (45, 1, 1),
+        "C1/A_ORDER": (100, 50, 1),
+        "C2/A_ORDER": (50, 50, 1),
+        "C3/A_ORDER": (50, 50, 1),
+        "C2/A_VISIT": (100, 100, 1),
+        "C3/A_CALL": (30, 1, 1),
+        "C2/A_COMPLAINT": (45, 1, 1),
     }
     unused = tiny_run.query(
         "select unused_capacity_amount, allocated_amount from marts.fct_cost_pool_reconciliation"
@@ -51,13 +61,19 @@ def test_time_driven_pool_charges_used_minutes_and_reports_unused_capacity(tiny_
 
 
 def test_conventional_pool_is_split_by_pool_share(tiny_run):
-    rows = by_key(tiny_run.query(
-        "select customer_id || '/' || cost_activity_id, allocated_amount, cost_rate_per_driver_unit"
-        " from marts.fct_cost_to_serve where pool_id = 'P_WH'"
-    ))
+    rows = by_key(
+        tiny_run.query(
+            "select customer_id || '/' || cost_activity_id, allocated_amount, cost_rate_per_driver_unit"
+            " from marts.fct_cost_to_serve where pool_id = 'P_WH'"
+        )
+    )
     assert rows == {
-        "C1/A_PICK": (180, 60), "C2/A_PICK": (60, 60), "C3/A_PICK": (60, 60),
-        "C1/A_SHIP": (60, 30), "C2/A_SHIP": (60, 30), "C3/A_SHIP": (30, 30),
+        "C1/A_PICK": (180, 60),
+        "C2/A_PICK": (60, 60),
+        "C3/A_PICK": (60, 60),
+        "C1/A_SHIP": (60, 30),
+        "C2/A_SHIP": (60, 30),
+        "C3/A_SHIP": (30, 30),
         "C1/A_RUSH": (150, 150),
     }
 
@@ -83,20 +99,30 @@ def test_reconciliation_accounts_for_every_euro_of_every_pool(tiny_run):
         ("P_WH", "activity", "A_RUSH", 150, 150, 0, 0, 0),
         ("P_WH", "activity", "A_SHIP", 150, 150, 0, 0, 0),
     ]
-    pools = by_key(tiny_run.query(
-        "select pool_id, sum(allocated_amount + unused_capacity_amount + unallocated_amount)"
-        " from marts.fct_cost_pool_reconciliation group by pool_id"
-    ))
-    assert pools == {"P_CS": (1000,), "P_WH": (600,), "P_ADMIN": (90,), "P_RET": (40,),
-                     "P_FAC": (500,), "P_EMPTY": (70,)}
+    pools = by_key(
+        tiny_run.query(
+            "select pool_id, sum(allocated_amount + unused_capacity_amount + unallocated_amount)"
+            " from marts.fct_cost_pool_reconciliation group by pool_id"
+        )
+    )
+    assert pools == {
+        "P_CS": (1000,),
+        "P_WH": (600,),
+        "P_ADMIN": (90,),
+        "P_RET": (40,),
+        "P_FAC": (500,),
+        "P_EMPTY": (70,),
+    }
 
 
 def test_net_profit_and_margin_cost_quadrants(tiny_run):
-    rows = by_key(tiny_run.query(
-        "select customer_id, net_profit_amount, round(net_margin_pct, 2), margin_cost_quadrant,"
-        " round(gross_margin_split_pct, 2), round(cost_to_serve_split_pct, 2)"
-        " from marts.fct_customer_profitability_window"
-    ))
+    rows = by_key(
+        tiny_run.query(
+            "select customer_id, net_profit_amount, round(net_margin_pct, 2), margin_cost_quadrant,"
+            " round(gross_margin_split_pct, 2), round(cost_to_serve_split_pct, 2)"
+            " from marts.fct_customer_profitability_window"
+        )
+    )
     assert rows == {
         "C1": (366, 17.43, "bargain_basement", 43.81, 26.38),
         "C2": (-89, -19.78, "carriage_trade", 43.81, 26.38),
@@ -138,9 +164,12 @@ def test_whale_curve_summary(tiny_run):
 
 
 def test_pii_stays_out_of_the_published_marts(tiny_run):
-    columns = {r[0] for r in tiny_run.query(
-        "select column_name from information_schema.columns where table_schema = 'marts'"
-    )}
+    columns = {
+        r[0]
+        for r in tiny_run.query(
+            "select column_name from information_schema.columns where table_schema = 'marts'"
+        )
+    }
     assert not columns & {"full_name", "email", "phone"}
     assert tiny_run.query(
         "select count(*) from information_schema.tables where table_schema <> 'marts'"

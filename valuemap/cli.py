@@ -41,7 +41,10 @@ def run_refresh(settings: Settings) -> int:
     settings.export()
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     if not settings.landing.is_dir():
-        print(f"valuemap run failed: landing folder {settings.landing} does not exist", file=sys.stderr)
+        print(
+            f"valuemap run failed: landing folder {settings.landing} does not exist",
+            file=sys.stderr,
+        )
         return 2
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
 
@@ -96,7 +99,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.warehouse:
         warehouse = Path(args.warehouse).resolve()
         published = (
-            Path(args.published).resolve() if args.published
+            Path(args.published).resolve()
+            if args.published
             else warehouse.with_name(warehouse.stem + "_published.duckdb")
         )
         settings = replace(settings, warehouse=warehouse, published=published)
@@ -126,7 +130,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _add_scale(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--customers", type=int, default=2000, help="number of customers (default 2000)")
+    parser.add_argument(
+        "--customers", type=int, default=2000, help="number of customers (default 2000)"
+    )
     parser.add_argument("--months", type=int, default=36, help="months of history (default 36)")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
 
@@ -149,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--landing", help="landing folder (default $VALUEMAP_LANDING or data/landing)")
     run.add_argument(
-        "--warehouse", help="DuckDB build file (default $VALUEMAP_WAREHOUSE or data/warehouse.duckdb)"
+        "--warehouse",
+        help="DuckDB build file (default $VALUEMAP_WAREHOUSE or data/warehouse.duckdb)",
     )
     run.add_argument(
         "--published",
@@ -157,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
-    demo = commands.add_parser("demo", help="generate demo data in data/demo/ and run the refresh on it")
+    demo = commands.add_parser(
+        "demo", help="generate demo data in data/demo/ and run the refresh on it"
+    )
     _add_scale(demo)
     demo.set_defaults(func=cmd_demo)
     return parser

@@ -189,7 +189,9 @@ TABLES: tuple[Table, ...] = (
             ),
             *(_score(n, 0, 5, f"Strategic importance: {d}, 0-5.", True) for n, d in _STRATEGIC),
             _score("synergy_culture", 0, 5, "Relational synergy: culture/values fit, 0-5.", True),
-            _score("synergy_relationship", 0, 5, "Relational synergy: relationship quality, 0-5.", True),
+            _score(
+                "synergy_relationship", 0, 5, "Relational synergy: relationship quality, 0-5.", True
+            ),
             _score(
                 "kraljic_impact", 1, 5, "Impact of our offer on the customer's result, 1-5.", True
             ),

@@ -70,9 +70,19 @@ def _model_yml(table: Table) -> dict:
         for fk in table.foreign_keys:
             if fk.columns == (c.name,):
                 parent = next(t for t in TABLES if t.path == fk.parent)
-                parent_column = RENAMES.get(parent.path, {}).get(fk.parent_columns[0], fk.parent_columns[0])
-                tests.append({"relationships": {"arguments": {
-                    "to": f"ref('{model_name(parent)}')", "field": parent_column}}})
+                parent_column = RENAMES.get(parent.path, {}).get(
+                    fk.parent_columns[0], fk.parent_columns[0]
+                )
+                tests.append(
+                    {
+                        "relationships": {
+                            "arguments": {
+                                "to": f"ref('{model_name(parent)}')",
+                                "field": parent_column,
+                            }
+                        }
+                    }
+                )
         if tests:
             col["data_tests"] = tests
         columns.append(col)
@@ -84,26 +94,35 @@ def _model_yml(table: Table) -> dict:
         "columns": columns,
     }
     if len(key) > 1:
-        model["data_tests"] = [{"unique_combination_of_columns": {"arguments": {"combination": key}}}]
+        model["data_tests"] = [
+            {"unique_combination_of_columns": {"arguments": {"combination": key}}}
+        ]
     return model
 
 
 def _sources_yml(source: str) -> dict:
     tables = []
     for t in (t for t in TABLES if t.source == source):
-        tables.append({
-            "name": t.name,
-            "identifier": t.raw_name,
-            "description": f"{t.description} Grain: {', '.join(t.key)}.",
-            "columns": [{"name": c.name, "description": c.description} for c in t.columns],
-        })
-    return {"version": 2, "sources": [{
-        "name": source,
-        "schema": "raw",
-        "description": f"Landing folder `{source}/`, type-checked and loaded by the ingest"
-        " assets (docs/contract.md).",
-        "tables": tables,
-    }]}
+        tables.append(
+            {
+                "name": t.name,
+                "identifier": t.raw_name,
+                "description": f"{t.description} Grain: {', '.join(t.key)}.",
+                "columns": [{"name": c.name, "description": c.description} for c in t.columns],
+            }
+        )
+    return {
+        "version": 2,
+        "sources": [
+            {
+                "name": source,
+                "schema": "raw",
+                "description": f"Landing folder `{source}/`, type-checked and loaded by the ingest"
+                " assets (docs/contract.md).",
+                "tables": tables,
+            }
+        ],
+    }
 
 
 def expected_files(root: Path) -> dict[Path, str]:

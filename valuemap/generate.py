@@ -25,14 +25,21 @@ DEFAULT_END_DATE = date(2026, 10, 31)
 
 FIRST_NAMES = "Anna Bram Carla Daan Eva Fleur Gert Hanna Ingrid Jan Kees Lotte Mark Noor Olaf Pim Ruud Sanne Tom Wim".split()
 LAST_NAMES = "Bakker Jansen Visser Smit Meijer Mulder Bos Vos Peters Hendriks Dekker Brouwer Dijkstra Kok Vermeulen".split()
-NAME_PARTS = "Noord Zuid Oost West Delta Polder Rijn Maas Kempen Veluwe Haven Duin Groen Stad Land".split()
+NAME_PARTS = (
+    "Noord Zuid Oost West Delta Polder Rijn Maas Kempen Veluwe Haven Duin Groen Stad Land".split()
+)
 NAME_KINDS = "Techniek Installaties Bouw Logistiek Zorg Foods Metaal Energie Groep Handel".split()
 INDUSTRIES = "construction healthcare food logistics energy metal retail public".split()
 COUNTRIES = ["NL", "NL", "NL", "BE", "BE", "DE"]
 ACCOUNT_MANAGERS = ["am01", "am02", "am03", "am04", "am05", "am06"]
 EXIT_REASONS = {  # share of lost customers naming the reason (course slide 13)
-    "no_attention": 0.92, "no_initiative": 0.88, "broken_agreements": 0.81, "not_expert": 0.77,
-    "no_thinking_along": 0.76, "unfair_treatment": 0.68, "price": 0.17,
+    "no_attention": 0.92,
+    "no_initiative": 0.88,
+    "broken_agreements": 0.81,
+    "not_expert": 0.77,
+    "no_thinking_along": 0.76,
+    "unfair_treatment": 0.68,
+    "price": 0.17,
 }
 
 # Cost pools: (pool_id, name, kind, cost per driver-unit or minute, capacity headroom)
@@ -142,27 +149,32 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
         return values
 
     yearly_revenue_guess = order_rate * 12 * (1 + lines_mu) * qty_mu * 60
-    counts["crm/customers"] = _write(out, "crm", "customers", {
-        "customer_id": customer_ids,
-        "customer_name": [
-            f"{NAME_PARTS[i % 15]} {NAME_KINDS[(i // 15) % 10]} {i + 1}" for i in range(n)
-        ],
-        "country": rng.choice(COUNTRIES, n),
-        "industry": rng.choice(INDUSTRIES, n),
-        "account_manager": rng.choice(ACCOUNT_MANAGERS, n),
-        "created_date": created,
-        "referred_by_customer_id": referred,
-        "sales_potential": np.round(yearly_revenue_guess * rng.uniform(1.0, 4.0, n), 0),
-        "strategic_learning": score(0, 5, 0.1),
-        "strategic_reputation": score(0, 5, 0.1),
-        "strategic_bridgehead": score(0, 5, 0.1),
-        "strategic_network": score(0, 5, 0.1),
-        "strategic_ambassador": score(0, 5, 0.1),
-        "synergy_culture": score(0, 5, 0.1),
-        "synergy_relationship": score(0, 5, 0.1),
-        "kraljic_impact": score(1, 5, 0.05),
-        "kraljic_replaceability": score(1, 5, 0.05),
-    })
+    counts["crm/customers"] = _write(
+        out,
+        "crm",
+        "customers",
+        {
+            "customer_id": customer_ids,
+            "customer_name": [
+                f"{NAME_PARTS[i % 15]} {NAME_KINDS[(i // 15) % 10]} {i + 1}" for i in range(n)
+            ],
+            "country": rng.choice(COUNTRIES, n),
+            "industry": rng.choice(INDUSTRIES, n),
+            "account_manager": rng.choice(ACCOUNT_MANAGERS, n),
+            "created_date": created,
+            "referred_by_customer_id": referred,
+            "sales_potential": np.round(yearly_revenue_guess * rng.uniform(1.0, 4.0, n), 0),
+            "strategic_learning": score(0, 5, 0.1),
+            "strategic_reputation": score(0, 5, 0.1),
+            "strategic_bridgehead": score(0, 5, 0.1),
+            "strategic_network": score(0, 5, 0.1),
+            "strategic_ambassador": score(0, 5, 0.1),
+            "synergy_culture": score(0, 5, 0.1),
+            "synergy_relationship": score(0, 5, 0.1),
+            "kraljic_impact": score(1, 5, 0.05),
+            "kraljic_replaceability": score(1, 5, 0.05),
+        },
+    )
 
     # ---- contacts (PII)
     contacts_per = rng.integers(1, 5, n)
@@ -171,20 +183,29 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     first = rng.choice(FIRST_NAMES, k)
     last = rng.choice(LAST_NAMES, k)
     contact_ids = _ids("P", k)
-    counts["crm/contacts"] = _write(out, "crm", "contacts", {
-        "contact_id": contact_ids,
-        "customer_id": customer_ids[contact_customer],
-        "full_name": np.char.add(np.char.add(first, " "), last),
-        "email": np.char.add(np.char.add(np.char.lower(first), "."),
-                             np.char.add(np.char.lower(last), "@example.com")),
-        "phone": np.char.add("+31 6 ", rng.integers(10000000, 99999999, k).astype(str)),
-        "job_title": rng.choice(["buyer", "director", "engineer", "planner", "controller"], k),
-    })
+    counts["crm/contacts"] = _write(
+        out,
+        "crm",
+        "contacts",
+        {
+            "contact_id": contact_ids,
+            "customer_id": customer_ids[contact_customer],
+            "full_name": np.char.add(np.char.add(first, " "), last),
+            "email": np.char.add(
+                np.char.add(np.char.lower(first), "."),
+                np.char.add(np.char.lower(last), "@example.com"),
+            ),
+            "phone": np.char.add("+31 6 ", rng.integers(10000000, 99999999, k).astype(str)),
+            "job_title": rng.choice(["buyer", "director", "engineer", "planner", "controller"], k),
+        },
+    )
     first_contact = np.concatenate([[0], np.cumsum(contacts_per)[:-1]])
 
     # ---- active customer-months
     month_index = np.arange(m)
-    active = (month_index[None, :] >= first_month[:, None]) & (month_index[None, :] < last_month[:, None])
+    active = (month_index[None, :] >= first_month[:, None]) & (
+        month_index[None, :] < last_month[:, None]
+    )
     cust_m, month_m = np.nonzero(active)
 
     # ---- orders
@@ -198,26 +219,38 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     is_completed = rng.random(n_orders) >= 0.03
     channel_pref = rng.integers(0, 5, n)
     channels = np.array(["field_sales", "inside_sales", "webshop", "edi", "phone"])
-    channel = np.where(rng.random(n_orders) < 0.7, channel_pref[o_cust], rng.integers(0, 5, n_orders))
-    counts["orders/orders"] = _write(out, "orders", "orders", {
-        "order_id": order_ids,
-        "customer_id": customer_ids[o_cust],
-        "order_date": order_date,
-        "channel": channels[channel],
-        "delivery_type": np.where(is_rush, "rush", "standard"),
-        "status": np.where(is_completed, "completed", "cancelled"),
-    })
+    channel = np.where(
+        rng.random(n_orders) < 0.7, channel_pref[o_cust], rng.integers(0, 5, n_orders)
+    )
+    counts["orders/orders"] = _write(
+        out,
+        "orders",
+        "orders",
+        {
+            "order_id": order_ids,
+            "customer_id": customer_ids[o_cust],
+            "order_date": order_date,
+            "channel": channels[channel],
+            "delivery_type": np.where(is_rush, "rush", "standard"),
+            "status": np.where(is_completed, "completed", "cancelled"),
+        },
+    )
 
     # ---- products and order lines
     n_products = int(np.clip(n // 10, 200, 2000))
     product_cost = np.round(rng.lognormal(4.0, 0.8, n_products), 2)
     list_price = np.round(product_cost * rng.uniform(1.45, 2.2, n_products), 2)
-    counts["costs/products"] = _write(out, "costs", "products", {
-        "product_id": _ids("SKU", n_products),
-        "product_name": [f"Product {i + 1}" for i in range(n_products)],
-        "category": rng.choice(["parts", "tools", "consumables", "systems"], n_products),
-        "unit_standard_cost": product_cost,
-    })
+    counts["costs/products"] = _write(
+        out,
+        "costs",
+        "products",
+        {
+            "product_id": _ids("SKU", n_products),
+            "product_name": [f"Product {i + 1}" for i in range(n_products)],
+            "category": rng.choice(["parts", "tools", "consumables", "systems"], n_products),
+            "unit_standard_cost": product_cost,
+        },
+    )
     lines_per = 1 + rng.poisson(lines_mu[o_cust])
     l_order = np.repeat(np.arange(n_orders), lines_per)
     n_lines = len(l_order)
@@ -228,27 +261,39 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     quantity = 1 + rng.poisson(qty_mu[l_cust])
     unit_list = list_price[l_product]
     unit_net = np.round(unit_list * (1 - discount[l_cust]), 2)
-    counts["orders/order_lines"] = _write(out, "orders", "order_lines", {
-        "order_id": order_ids[l_order],
-        "line_number": line_number,
-        "product_id": _ids("SKU", n_products)[l_product],
-        "quantity": quantity.astype(float),
-        "unit_list_price": unit_list,
-        "unit_net_price": unit_net,
-    })
+    counts["orders/order_lines"] = _write(
+        out,
+        "orders",
+        "order_lines",
+        {
+            "order_id": order_ids[l_order],
+            "line_number": line_number,
+            "product_id": _ids("SKU", n_products)[l_product],
+            "quantity": quantity.astype(float),
+            "unit_list_price": unit_list,
+            "unit_net_price": unit_net,
+        },
+    )
 
     # ---- deliveries: completed orders, 10% split into two shipments
     end = np.datetime64(scale.end_date)
     done = np.nonzero(is_completed)[0]
     shipments = np.where(rng.random(len(done)) < 0.10, 2, 1)
     d_order = np.repeat(done, shipments)
-    lead = np.where(is_rush[d_order], rng.integers(0, 2, len(d_order)), rng.integers(1, 6, len(d_order)))
+    lead = np.where(
+        is_rush[d_order], rng.integers(0, 2, len(d_order)), rng.integers(1, 6, len(d_order))
+    )
     d_date = np.minimum(order_date[d_order] + lead, end)
-    counts["orders/deliveries"] = _write(out, "orders", "deliveries", {
-        "delivery_id": _ids("D", len(d_order)),
-        "order_id": order_ids[d_order],
-        "delivery_date": d_date,
-    })
+    counts["orders/deliveries"] = _write(
+        out,
+        "orders",
+        "deliveries",
+        {
+            "delivery_id": _ids("D", len(d_order)),
+            "order_id": order_ids[d_order],
+            "delivery_date": d_date,
+        },
+    )
 
     # ---- returns: lines of completed orders, returned before the end of the data
     returned = is_completed[l_order] & (rng.random(n_lines) < return_rate[l_cust])
@@ -256,14 +301,19 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     r_date = order_date[l_order[r_line]] + rng.integers(5, 30, len(r_line))
     keep = r_date <= end
     r_line, r_date = r_line[keep], r_date[keep]
-    counts["orders/returns"] = _write(out, "orders", "returns", {
-        "return_id": _ids("R", len(r_line)),
-        "order_id": order_ids[l_order[r_line]],
-        "line_number": line_number[r_line],
-        "return_date": r_date,
-        "quantity": np.ceil(quantity[r_line] * rng.uniform(0.1, 1.0, len(r_line))),
-        "reason": rng.choice(["damaged", "wrong item", "not needed", ""], len(r_line)),
-    })
+    counts["orders/returns"] = _write(
+        out,
+        "orders",
+        "returns",
+        {
+            "return_id": _ids("R", len(r_line)),
+            "order_id": order_ids[l_order[r_line]],
+            "line_number": line_number[r_line],
+            "return_date": r_date,
+            "quantity": np.ceil(quantity[r_line] * rng.uniform(0.1, 1.0, len(r_line))),
+            "reason": rng.choice(["damaged", "wrong item", "not needed", ""], len(r_line)),
+        },
+    )
 
     # ---- CRM activities: attention independent of size
     kinds = [  # (type, rate per month as a multiple of attention, minutes low, high, role)
@@ -286,15 +336,20 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     a_role = np.concatenate([np.full(len(p[1]), p[5]) for p in parts])
     n_act = len(a_cust)
     a_contact = first_contact[a_cust] + (rng.random(n_act) * contacts_per[a_cust]).astype(int)
-    counts["crm/activities"] = _write(out, "crm", "activities", {
-        "activity_id": _ids("A", n_act),
-        "customer_id": customer_ids[a_cust],
-        "contact_id": contact_ids[a_contact],
-        "activity_type": a_type,
-        "activity_date": _random_days(rng, months[a_month]),
-        "duration_minutes": a_minutes,
-        "employee_role": a_role,
-    })
+    counts["crm/activities"] = _write(
+        out,
+        "crm",
+        "activities",
+        {
+            "activity_id": _ids("A", n_act),
+            "customer_id": customer_ids[a_cust],
+            "contact_id": contact_ids[a_contact],
+            "activity_type": a_type,
+            "activity_date": _random_days(rng, months[a_month]),
+            "duration_minutes": a_minutes,
+            "employee_role": a_role,
+        },
+    )
 
     # ---- complaints
     per = rng.poisson(complaint_rate[cust_m])
@@ -302,44 +357,80 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     opened = _random_days(rng, months[c_month])
     closed = opened + rng.integers(0, 30, len(c_cust))
     handling_minutes = rng.integers(20, 300, len(c_cust))
-    counts["crm/complaints"] = _write(out, "crm", "complaints", {
-        "complaint_id": _ids("Q", len(c_cust)),
-        "customer_id": customer_ids[c_cust],
-        "opened_date": opened,
-        "closed_date": np.where(closed <= end, closed.astype(str), ""),
-        "category": rng.choice(["delivery", "quality", "invoice", "service"], len(c_cust)),
-        "handling_minutes": handling_minutes,
-    })
+    counts["crm/complaints"] = _write(
+        out,
+        "crm",
+        "complaints",
+        {
+            "complaint_id": _ids("Q", len(c_cust)),
+            "customer_id": customer_ids[c_cust],
+            "opened_date": opened,
+            "closed_date": np.where(closed <= end, closed.astype(str), ""),
+            "category": rng.choice(["delivery", "quality", "invoice", "service"], len(c_cust)),
+            "handling_minutes": handling_minutes,
+        },
+    )
 
-    _write_surveys_and_exits(out, rng, scale, months, customer_ids, first_contact, contacts_per,
-                             contact_ids, churn_month, counts)
-    _write_opportunities(out, rng, months, customer_ids, first_contact, contacts_per, contact_ids,
-                         counts)
-    _write_costs(out, months, counts, {
-        "orders": np.bincount(o_month[is_completed], minlength=m),
-        "order_lines": np.bincount(o_month[l_order][is_completed[l_order]], minlength=m),
-        "deliveries": np.bincount(
-            (d_date.astype("datetime64[M]") - months[0]).astype(int), minlength=m)[:m],
-        "rush_orders": np.bincount(o_month[is_completed & is_rush], minlength=m),
-        "returns": np.bincount((r_date.astype("datetime64[M]") - months[0]).astype(int),
-                               minlength=m)[:m],
-        "visits": np.bincount(a_month[a_type == "visit"], minlength=m),
-        "call_minutes": np.bincount(a_month[a_type == "call"], a_minutes[a_type == "call"], m),
-        "meeting_minutes": np.bincount(a_month[a_type == "meeting"],
-                                       a_minutes[a_type == "meeting"], m),
-        "service_minutes": np.bincount(a_month[a_type == "service"],
-                                       a_minutes[a_type == "service"], m),
-        "complaints": np.bincount(c_month, minlength=m),
-        "complaint_minutes": np.bincount(c_month, handling_minutes, m),
-        # customers with a completed order in the month
-        "customers": np.bincount(
-            np.unique(o_cust[is_completed] * m + o_month[is_completed]) % m, minlength=m),
-    })
+    _write_surveys_and_exits(
+        out,
+        rng,
+        scale,
+        months,
+        customer_ids,
+        first_contact,
+        contacts_per,
+        contact_ids,
+        churn_month,
+        counts,
+    )
+    _write_opportunities(
+        out, rng, months, customer_ids, first_contact, contacts_per, contact_ids, counts
+    )
+    _write_costs(
+        out,
+        months,
+        counts,
+        {
+            "orders": np.bincount(o_month[is_completed], minlength=m),
+            "order_lines": np.bincount(o_month[l_order][is_completed[l_order]], minlength=m),
+            "deliveries": np.bincount(
+                (d_date.astype("datetime64[M]") - months[0]).astype(int), minlength=m
+            )[:m],
+            "rush_orders": np.bincount(o_month[is_completed & is_rush], minlength=m),
+            "returns": np.bincount(
+                (r_date.astype("datetime64[M]") - months[0]).astype(int), minlength=m
+            )[:m],
+            "visits": np.bincount(a_month[a_type == "visit"], minlength=m),
+            "call_minutes": np.bincount(a_month[a_type == "call"], a_minutes[a_type == "call"], m),
+            "meeting_minutes": np.bincount(
+                a_month[a_type == "meeting"], a_minutes[a_type == "meeting"], m
+            ),
+            "service_minutes": np.bincount(
+                a_month[a_type == "service"], a_minutes[a_type == "service"], m
+            ),
+            "complaints": np.bincount(c_month, minlength=m),
+            "complaint_minutes": np.bincount(c_month, handling_minutes, m),
+            # customers with a completed order in the month
+            "customers": np.bincount(
+                np.unique(o_cust[is_completed] * m + o_month[is_completed]) % m, minlength=m
+            ),
+        },
+    )
     return counts
 
 
-def _write_surveys_and_exits(out, rng, scale, months, customer_ids, first_contact, contacts_per,
-                             contact_ids, churn_month, counts) -> None:
+def _write_surveys_and_exits(
+    out,
+    rng,
+    scale,
+    months,
+    customer_ids,
+    first_contact,
+    contacts_per,
+    contact_ids,
+    churn_month,
+    counts,
+) -> None:
     n, m = len(customer_ids), len(months)
     surveyed = np.nonzero(rng.random(n) < 0.4)[0]
     dims = np.array(["product", "relationship", "process", "price", "overall"])
@@ -349,31 +440,44 @@ def _write_surveys_and_exits(out, rng, scale, months, customer_ids, first_contac
     expectation = rng.integers(3, 6, k)
     experience = np.clip(expectation + rng.integers(-2, 2, k), 1, 5)
     survey_date = np.repeat(_random_days(rng, months[np.full(len(surveyed), m - 3)]), len(dims))
-    counts["crm/surveys"] = _write(out, "crm", "surveys", {
-        "response_id": _ids("S", k),
-        "customer_id": customer_ids[s_cust],
-        "contact_id": contact_ids[first_contact[s_cust]],
-        "survey_date": survey_date,
-        "dimension": s_dim,
-        "expectation": expectation,
-        "experience": experience,
-        "repurchase_intent": np.clip(experience + rng.integers(-1, 2, k), 1, 5),
-        "recommend": np.clip(experience * 2 + rng.integers(-2, 1, k), 0, 10),
-    })
+    counts["crm/surveys"] = _write(
+        out,
+        "crm",
+        "surveys",
+        {
+            "response_id": _ids("S", k),
+            "customer_id": customer_ids[s_cust],
+            "contact_id": contact_ids[first_contact[s_cust]],
+            "survey_date": survey_date,
+            "dimension": s_dim,
+            "expectation": expectation,
+            "experience": experience,
+            "repurchase_intent": np.clip(experience + rng.integers(-1, 2, k), 1, 5),
+            "recommend": np.clip(experience * 2 + rng.integers(-2, 1, k), 0, 10),
+        },
+    )
     lost = np.nonzero((churn_month < m) & (rng.random(n) < 0.6))[0]
-    rows = [(c, reason) for c in lost for reason, share in EXIT_REASONS.items()
-            if rng.random() < share]
+    rows = [
+        (c, reason) for c in lost for reason, share in EXIT_REASONS.items() if rng.random() < share
+    ]
     e_cust = np.array([r[0] for r in rows], dtype=int)
-    counts["crm/exit_interviews"] = _write(out, "crm", "exit_interviews", {
-        "customer_id": customer_ids[e_cust],
-        "interview_date": months[np.minimum(churn_month[e_cust], m - 1)].astype("datetime64[D]") + 14,
-        "reason": np.array([r[1] for r in rows], dtype=str),
-        "notes": np.full(len(rows), ""),
-    })
+    counts["crm/exit_interviews"] = _write(
+        out,
+        "crm",
+        "exit_interviews",
+        {
+            "customer_id": customer_ids[e_cust],
+            "interview_date": months[np.minimum(churn_month[e_cust], m - 1)].astype("datetime64[D]")
+            + 14,
+            "reason": np.array([r[1] for r in rows], dtype=str),
+            "notes": np.full(len(rows), ""),
+        },
+    )
 
 
-def _write_opportunities(out, rng, months, customer_ids, first_contact, contacts_per, contact_ids,
-                         counts) -> None:
+def _write_opportunities(
+    out, rng, months, customer_ids, first_contact, contacts_per, contact_ids, counts
+) -> None:
     n, m = len(customer_ids), len(months)
     per = rng.integers(0, 3, n)
     o_cust = np.repeat(np.arange(n), per)
@@ -382,34 +486,46 @@ def _write_opportunities(out, rng, months, customer_ids, first_contact, contacts
     status = rng.choice(["open", "won", "lost"], k, p=[0.5, 0.3, 0.2])
     close = created + rng.integers(20, 120, k)
     opp_ids = _ids("OP", k)
-    counts["crm/opportunities"] = _write(out, "crm", "opportunities", {
-        "opportunity_id": opp_ids,
-        "customer_id": customer_ids[o_cust],
-        "name": np.char.add("Proposal ", np.arange(1, k + 1).astype(str)),
-        "stage": np.where(status == "open", rng.choice(["qualify", "propose", "negotiate"], k),
-                          "closed"),
-        "amount": np.round(rng.lognormal(9, 1, k), 0),
-        "created_date": created,
-        "close_date": np.where(status == "open", "", close.astype(str)),
-        "status": status,
-    })
+    counts["crm/opportunities"] = _write(
+        out,
+        "crm",
+        "opportunities",
+        {
+            "opportunity_id": opp_ids,
+            "customer_id": customer_ids[o_cust],
+            "name": np.char.add("Proposal ", np.arange(1, k + 1).astype(str)),
+            "stage": np.where(
+                status == "open", rng.choice(["qualify", "propose", "negotiate"], k), "closed"
+            ),
+            "amount": np.round(rng.lognormal(9, 1, k), 0),
+            "created_date": created,
+            "close_date": np.where(status == "open", "", close.astype(str)),
+            "status": status,
+        },
+    )
     # buying center: every contact of the customer takes part
     members = contacts_per[o_cust]
     b_opp = np.repeat(np.arange(k), members)
     b_contact = np.repeat(first_contact[o_cust], members) + (
-        np.arange(len(b_opp)) - np.repeat(np.cumsum(members) - members, members))
+        np.arange(len(b_opp)) - np.repeat(np.cumsum(members) - members, members)
+    )
     j = len(b_opp)
-    counts["crm/buying_center"] = _write(out, "crm", "buying_center", {
-        "opportunity_id": opp_ids[b_opp],
-        "contact_id": contact_ids[b_contact],
-        "influence_role": rng.choice(["economic", "technical", "user", "coach"], j),
-        "response_mode": rng.choice(["growth", "trouble", "even_keel", "overconfident"], j),
-        "business_result": rng.integers(-2, 3, j),
-        "personal_benefit": rng.integers(-2, 3, j),
-        "power": rng.integers(1, 6, j),
-        "risk_perception": rng.integers(1, 6, j),
-        "assessed_date": created[b_opp] + 7,
-    })
+    counts["crm/buying_center"] = _write(
+        out,
+        "crm",
+        "buying_center",
+        {
+            "opportunity_id": opp_ids[b_opp],
+            "contact_id": contact_ids[b_contact],
+            "influence_role": rng.choice(["economic", "technical", "user", "coach"], j),
+            "response_mode": rng.choice(["growth", "trouble", "even_keel", "overconfident"], j),
+            "business_result": rng.integers(-2, 3, j),
+            "personal_benefit": rng.integers(-2, 3, j),
+            "power": rng.integers(1, 6, j),
+            "risk_perception": rng.integers(1, 6, j),
+            "assessed_date": created[b_opp] + 7,
+        },
+    )
 
 
 def _write_costs(out: Path, months: np.ndarray, counts: dict, drivers: dict) -> None:
@@ -420,35 +536,77 @@ def _write_costs(out: Path, months: np.ndarray, counts: dict, drivers: dict) -> 
         used = sum(drivers[d] * minutes for _, _, p, d, minutes, _ in ACTIVITIES if p == pool)
         capacity = np.ceil(used * headroom) + 1000
         pools[pool] = {"name": name, "cost": capacity * per_minute, "capacity": capacity}
-    warehouse = 4.0 * drivers["order_lines"] + 30.0 * drivers["deliveries"] + 80.0 * drivers["rush_orders"]
-    pools["P_WAREHOUSE"] = {"name": "Warehouse and logistics", "cost": warehouse + 5000, "capacity": None}
-    pools["P_ADMIN"] = {"name": "Account administration", "cost": 15.0 * drivers["customers"] + 500,
-                        "capacity": None}
+    warehouse = (
+        4.0 * drivers["order_lines"] + 30.0 * drivers["deliveries"] + 80.0 * drivers["rush_orders"]
+    )
+    pools["P_WAREHOUSE"] = {
+        "name": "Warehouse and logistics",
+        "cost": warehouse + 5000,
+        "capacity": None,
+    }
+    pools["P_ADMIN"] = {
+        "name": "Account administration",
+        "cost": 15.0 * drivers["customers"] + 500,
+        "capacity": None,
+    }
     spread = sum(p["cost"] for p in pools.values())
-    pools["P_FACILITY"] = {"name": "Facilities and management", "cost": 0.08 * spread, "capacity": None}
+    pools["P_FACILITY"] = {
+        "name": "Facilities and management",
+        "cost": 0.08 * spread,
+        "capacity": None,
+    }
 
     periods = [str(p) for p in months.astype("datetime64[M]")]
-    rows = [(period, pool, spec["name"], round(float(spec["cost"][i]), 2),
-             None if spec["capacity"] is None else float(spec["capacity"][i]))
-            for pool, spec in pools.items() for i, period in enumerate(periods)]
-    counts["costs/resource_pools"] = _write(out, "costs", "resource_pools", {
-        "period": [r[0] for r in rows],
-        "pool_id": [r[1] for r in rows],
-        "pool_name": [r[2] for r in rows],
-        "cost_amount": np.array([r[3] for r in rows]),
-        "practical_capacity_minutes": np.array([np.nan if r[4] is None else r[4] for r in rows]),
-    })
-    counts["costs/activities"] = _write(out, "costs", "activities", {
-        "activity_id": [a[0] for a in ACTIVITIES],
-        "activity_name": [a[1] for a in ACTIVITIES],
-        "pool_id": [a[2] for a in ACTIVITIES],
-        "driver": [a[3] for a in ACTIVITIES],
-        "unit_minutes": np.array([np.nan if a[4] is None else a[4] for a in ACTIVITIES]),
-        "pool_share": np.array([np.nan if a[5] is None else a[5] for a in ACTIVITIES]),
-    })
+    rows = [
+        (
+            period,
+            pool,
+            spec["name"],
+            round(float(spec["cost"][i]), 2),
+            None if spec["capacity"] is None else float(spec["capacity"][i]),
+        )
+        for pool, spec in pools.items()
+        for i, period in enumerate(periods)
+    ]
+    counts["costs/resource_pools"] = _write(
+        out,
+        "costs",
+        "resource_pools",
+        {
+            "period": [r[0] for r in rows],
+            "pool_id": [r[1] for r in rows],
+            "pool_name": [r[2] for r in rows],
+            "cost_amount": np.array([r[3] for r in rows]),
+            "practical_capacity_minutes": np.array(
+                [np.nan if r[4] is None else r[4] for r in rows]
+            ),
+        },
+    )
+    counts["costs/activities"] = _write(
+        out,
+        "costs",
+        "activities",
+        {
+            "activity_id": [a[0] for a in ACTIVITIES],
+            "activity_name": [a[1] for a in ACTIVITIES],
+            "pool_id": [a[2] for a in ACTIVITIES],
+            "driver": [a[3] for a in ACTIVITIES],
+            "unit_minutes": np.array([np.nan if a[4] is None else a[4] for a in ACTIVITIES]),
+            "pool_share": np.array([np.nan if a[5] is None else a[5] for a in ACTIVITIES]),
+        },
+    )
 
 
 def write_manifest(out: Path, scale: Scale, counts: dict[str, int]) -> None:
-    (out / "_generated.json").write_text(json.dumps(
-        {"customers": scale.customers, "months": scale.months, "seed": scale.seed,
-         "end_date": scale.end_date.isoformat(), "rows": counts}, indent=2))
+    (out / "_generated.json").write_text(
+        json.dumps(
+            {
+                "customers": scale.customers,
+                "months": scale.months,
+                "seed": scale.seed,
+                "end_date": scale.end_date.isoformat(),
+                "rows": counts,
+            },
+            indent=2,
+        )
+    )

@@ -158,9 +158,7 @@ def _typed_and_error(column: Column, value: str, dialect: Dialect) -> tuple[str,
     elif column.type == "enum":
         typed = f"lower({value})"
         allowed = ", ".join(_literal(v) for v in column.values)
-        checks.append(
-            (f"{typed} not in ({allowed})", f"not one of: {', '.join(column.values)}")
-        )
+        checks.append((f"{typed} not in ({allowed})", f"not one of: {', '.join(column.values)}"))
     elif column.type == "period":
         typed = value
         checks.append(
@@ -182,9 +180,13 @@ def _typed_and_error(column: Column, value: str, dialect: Dialect) -> tuple[str,
         checks.append((f"{typed} is null", f"not {kind[column.type]}"))
         if column.low is not None:
             op, word = ("<=", ">") if column.low_exclusive else ("<", ">=")
-            checks.append((f"{typed} {op} {column.low:g}", f"out of range: must be {word} {column.low:g}"))
+            checks.append(
+                (f"{typed} {op} {column.low:g}", f"out of range: must be {word} {column.low:g}")
+            )
         if column.high is not None:
-            checks.append((f"{typed} > {column.high:g}", f"out of range: must be <= {column.high:g}"))
+            checks.append(
+                (f"{typed} > {column.high:g}", f"out of range: must be <= {column.high:g}")
+            )
     missing = "'missing required value'" if not column.nullable else "null"
     branches = " ".join(f"when {cond} then {_literal(reason)}" for cond, reason in checks)
     error = f"case when {value} is null then {missing} {branches} end"
@@ -199,7 +201,9 @@ def _build_checked(
     select = ["_row_number"]
     for column in table.columns:
         source_name = columns.get(column.name)
-        value = f"nullif(trim({_quote(source_name)}), '')" if source_name else "cast(null as varchar)"
+        value = (
+            f"nullif(trim({_quote(source_name)}), '')" if source_name else "cast(null as varchar)"
+        )
         typed, error = _typed_and_error(column, value, dialect)
         select += [
             f"{typed} as {_quote(column.name)}",
@@ -237,7 +241,9 @@ def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -
         detail = " ".join(line.strip() for line in first_line[:3])
         hint = ""
         if "unicode" in detail.lower() or "utf-8" in detail.lower():
-            hint = f" (file is not {dialect.encoding}; set \"encoding\" in the source's dialect.json)"
+            hint = (
+                f' (file is not {dialect.encoding}; set "encoding" in the source\'s dialect.json)'
+            )
         raise FileRejected(f"cannot read file: {detail}{hint}") from None
     # Rows get consecutive rowids in file order; inside a transaction they start at a
     # large offset, so number them from the first.
@@ -288,7 +294,7 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     con.execute(
         f"""
         insert into _row_rejects
-        select _row_number, {_literal(', '.join(table.key))},
+        select _row_number, {_literal(", ".join(table.key))},
                'duplicate key within file (first at row ' || first_row || ')', key_value
         from (
             select _row_number, {key_text} as key_value,
@@ -303,13 +309,16 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     for fk in table.foreign_keys:
         parent = TABLES_BY_PATH[fk.parent]
         join = " and ".join(
-            f"p.{_quote(pc)} = v.{_quote(c)}" for c, pc in zip(fk.columns, fk.parent_columns)
+            f"p.{_quote(pc)} = v.{_quote(c)}"
+            for c, pc in zip(fk.columns, fk.parent_columns, strict=True)
         )
-        shown = " || ', ' || ".join(f"coalesce(cast(v.{_quote(c)} as varchar), '')" for c in fk.columns)
+        shown = " || ', ' || ".join(
+            f"coalesce(cast(v.{_quote(c)} as varchar), '')" for c in fk.columns
+        )
         con.execute(
             f"""
             insert into _row_rejects
-            select v._row_number, {_literal(', '.join(fk.columns))}, {_literal(fk.message)}, {shown}
+            select v._row_number, {_literal(", ".join(fk.columns))}, {_literal(fk.message)}, {shown}
             from _valid v
             where not exists (select 1 from raw.{parent.raw_name} p where {join})
             """
@@ -329,7 +338,9 @@ def load_file(
         [content_hash, table.path],
     ).fetchone()
     if known:
-        return FileResult(table.path, str(path), "skipped", message=f"already loaded (load {known[0]})")
+        return FileResult(
+            table.path, str(path), "skipped", message=f"already loaded (load {known[0]})"
+        )
 
     load_id = con.execute("select coalesce(max(load_id), 0) + 1 from raw._load_log").fetchone()[0]
     try:
@@ -369,8 +380,16 @@ def load_file(
         rows_rejected = rows_read - rows_loaded
         message = _summarise_rejects(con) if rows_rejected else ""
         _log_load(
-            con, load_id, table, path, content_hash, "loaded", rows_read, rows_loaded,
-            rows_rejected, message,
+            con,
+            load_id,
+            table,
+            path,
+            content_hash,
+            "loaded",
+            rows_read,
+            rows_loaded,
+            rows_rejected,
+            message,
         )
         con.execute("commit")
     except BaseException:
@@ -408,8 +427,17 @@ def _log_load(
 ) -> None:
     con.execute(
         "insert into raw._load_log values (?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?)",
-        [load_id, table.path, str(path), content_hash, status, rows_read, rows_loaded,
-         rows_rejected, message],
+        [
+            load_id,
+            table.path,
+            str(path),
+            content_hash,
+            status,
+            rows_read,
+            rows_loaded,
+            rows_rejected,
+            message,
+        ],
     )
 
 
@@ -425,8 +453,13 @@ def load_landing(con: duckdb.DuckDBPyConnection, landing: Path) -> list[FileResu
         if result.status != "skipped":
             log.info(
                 "%s %s: %s, %d read, %d loaded, %d rejected %s",
-                table.path, path.name, result.status, result.rows_read, result.rows_loaded,
-                result.rows_rejected, result.message,
+                table.path,
+                path.name,
+                result.status,
+                result.rows_read,
+                result.rows_loaded,
+                result.rows_rejected,
+                result.message,
             )
         results.append(result)
     return results

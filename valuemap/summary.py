@@ -32,13 +32,17 @@ def print_summary(settings: Settings, step_seconds: dict[str, float], total_seco
     start, end, peak, at_peak, losers, loss = curve if curve else (None,) * 6
     timings = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in step_seconds.items())
     print(f"valuemap refresh done in {total_seconds:.1f}s ({timings})")
-    print(f"  files loaded          {loads[0]} ({loads[1]} rejected whole); rows loaded {loads[2]:,}, rows rejected {loads[3]:,} (raw._rejects)")
+    print(
+        f"  files loaded          {loads[0]} ({loads[1]} rejected whole); rows loaded {loads[2]:,}, rows rejected {loads[3]:,} (raw._rejects)"
+    )
     print(f"  analysis window       {start} .. {end}")
     print(f"  customers             {window[0]:,}")
     print(f"  revenue               {_money(window[1])}")
     print(f"  net profit            {_money(window[2])}")
     if peak is not None:
-        print(f"  whale curve peak      {peak:.0f}% of total profit, at {at_peak:.0f}% of customers")
+        print(
+            f"  whale curve peak      {peak:.0f}% of total profit, at {at_peak:.0f}% of customers"
+        )
     print(f"  loss customers        {losers or 0:,} losing {_money(-(loss or 0))}")
     print(f"  warehouse (build)     {settings.warehouse}")
     print(f"  published (BI reads)  {settings.published}  schema marts")

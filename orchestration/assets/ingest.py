@@ -31,9 +31,7 @@ def raw_asset_key(source: str, table: str) -> AssetKey:
     ],
     name="load_landing_files",
 )
-def load_landing_files(
-    context: AssetExecutionContext, warehouse: Warehouse, landing: Landing
-):
+def load_landing_files(context: AssetExecutionContext, warehouse: Warehouse, landing: Landing):
     landing_path = Path(landing.path)
     if not landing_path.is_dir():
         raise FileNotFoundError(f"landing folder {landing_path} does not exist")
@@ -48,7 +46,9 @@ def load_landing_files(
             mine = [r for r in results if r.table == table.path]
             rows = con.execute(f"select count(*) from raw.{table.raw_name}").fetchone()[0]
             rejected_now = sum(r.rows_rejected for r in mine)
-            whole_files = [f"{Path(r.path).name}: {r.message}" for r in mine if r.status == "rejected"]
+            whole_files = [
+                f"{Path(r.path).name}: {r.message}" for r in mine if r.status == "rejected"
+            ]
             for problem in whole_files:
                 context.log.warning(f"{table.path} file rejected: {problem}")
             if rejected_now:
