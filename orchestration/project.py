@@ -1,14 +1,27 @@
 """The one dbt project. `dagster dev` re-parses it on start; `valuemap run` calls
 `prepare_manifest()` first, so a fresh clone needs no manual `dbt parse`."""
 
-from dagster_dbt import DbtProject
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
 
 from valuemap.settings import PROJECT_ROOT
 
 valuemap_project = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
 valuemap_project.prepare_if_dev()
 
+# The dbt installed beside this Python, so `.venv/bin/valuemap` works without
+# activating the virtual environment; else whatever `dbt` is on PATH.
+_beside_python = Path(sys.executable).with_name("dbt")
+DBT_EXECUTABLE = str(_beside_python) if _beside_python.exists() else (shutil.which("dbt") or "dbt")
+
 _DBT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=valuemap_project, dbt_executable=DBT_EXECUTABLE)
 
 
 def prepare_manifest() -> None:
@@ -23,4 +36,4 @@ def prepare_manifest() -> None:
             files += [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
         if all(f.stat().st_mtime <= built for f in files):
             return
-    valuemap_project.preparer.prepare(valuemap_project)
+    dbt_resource().cli(["parse", "--quiet"], target_path=valuemap_project.target_path).wait()

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import duckdb
 from dagster import ConfigurableResource
-from dagster_dbt import DbtCliResource
 
-from orchestration.project import valuemap_project
+from orchestration.project import dbt_resource
 from valuemap.settings import Settings
 
 
@@ -43,5 +42,5 @@ def build_resources() -> dict:
             memory_limit=settings.duckdb_memory_limit,
         ),
         "landing": Landing(path=str(settings.landing)),
-        "dbt": DbtCliResource(project_dir=valuemap_project),
+        "dbt": dbt_resource(),
     }

@@ -1,4 +1,4 @@
-{{ config(meta={"dagster": {"asset_key": ["marts", "fct_cost_pool_reconciliation"]}}) }}
+{{ config(meta={"dagster": {"ref": {"name": "fct_cost_pool_reconciliation"}}}) }}
 -- Finance's check: for every pool and month, allocated + unused capacity + unallocated
 -- equals the pool's cost in the general ledger, to the cent.
 with ledger as (

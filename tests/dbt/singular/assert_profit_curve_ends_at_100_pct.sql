@@ -1,4 +1,4 @@
-{{ config(meta={"dagster": {"asset_key": ["marts", "fct_profit_curve"]}}) }}
+{{ config(meta={"dagster": {"ref": {"name": "fct_profit_curve"}}}) }}
 -- The whale curve ends at exactly 100% of customers and, when there is profit, of profit.
 select *
 from {{ ref('fct_profit_curve') }}
