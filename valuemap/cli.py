@@ -11,7 +11,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from valuemap.settings import PROJECT_ROOT, Settings
+from valuemap.settings import PROJECT_ROOT, Settings, published_path
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
@@ -98,13 +98,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings = replace(settings, landing=Path(args.landing).resolve())
     if args.warehouse:
         warehouse = Path(args.warehouse).resolve()
-        published = (
-            Path(args.published).resolve()
-            if args.published
-            else warehouse.with_name(warehouse.stem + "_published.duckdb")
-        )
-        settings = replace(settings, warehouse=warehouse, published=published)
-    elif args.published:
+        settings = replace(settings, warehouse=warehouse, published=published_path(warehouse))
+    if args.published:
         settings = replace(settings, published=Path(args.published).resolve())
     return run_refresh(settings)
 
@@ -124,7 +119,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         Settings.from_env(),
         landing=landing,
         warehouse=DEMO_DIR / "warehouse.duckdb",
-        published=DEMO_DIR / "published.duckdb",
+        published=published_path(DEMO_DIR / "warehouse.duckdb"),
     )
     return run_refresh(settings)
 
@@ -160,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--published",
-        help="DuckDB file BI reads (default: next to the warehouse, <name>_published.duckdb)",
+        help="DuckDB file BI reads (default $VALUEMAP_PUBLISHED or <warehouse>_published.duckdb)",
     )
     run.set_defaults(func=cmd_run)
 

@@ -15,6 +15,11 @@ def _path(variable: str, default: str) -> Path:
     return value if value.is_absolute() else (PROJECT_ROOT / value)
 
 
+def published_path(warehouse: Path) -> Path:
+    """The copy BI reads sits next to the build file: warehouse.duckdb -> warehouse_published.duckdb."""
+    return warehouse.with_name(f"{warehouse.stem}_published.duckdb")
+
+
 @dataclass(frozen=True)
 class Settings:
     landing: Path
@@ -30,7 +35,7 @@ class Settings:
             landing=_path("VALUEMAP_LANDING", "data/landing"),
             warehouse=warehouse,
             # BI opens this copy, never the build file (one writer at a time in DuckDB).
-            published=_path("VALUEMAP_PUBLISHED", str(warehouse.with_name("published.duckdb"))),
+            published=_path("VALUEMAP_PUBLISHED", str(published_path(warehouse))),
             duckdb_threads=int(os.environ.get("VALUEMAP_DUCKDB_THREADS", "2")),
             duckdb_memory_limit=os.environ.get("VALUEMAP_DUCKDB_MEMORY_LIMIT", "4GB"),
         )
