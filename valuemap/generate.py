@@ -2,8 +2,8 @@
 
 The shape is built for the analyses: customer size is lognormal (a minority brings
 most revenue), big customers buy bigger quantities per line at a bigger discount,
-while attention (visits, calls), rush orders, returns and complaints are handed
-out independently of size. Small, demanding customers therefore cost more to serve
+while attention (visits, calls) is only loosely tied to size, and one customer in six
+is demanding: it rushes, returns, complains and asks for attention. Small, demanding customers therefore cost more to serve
 than they bring, and the whale curve peaks well above 100%.
 
 Volume: about 1.4 order lines per customer and month, so 200k customers over
@@ -65,6 +65,17 @@ TIME_DRIVEN_POOLS = {  # pool: (name, cost per capacity minute, capacity / used 
     "P_SALES": ("Field and inside sales", 1.30, 1.15),
     "P_CARE": ("Customer care", 0.90, 1.30),
 }
+
+
+@dataclass(frozen=True)
+class _People:
+    """Per-customer and per-contact arrays the CRM tables are drawn from."""
+
+    customer_ids: np.ndarray
+    contact_ids: np.ndarray
+    first_contact: np.ndarray  # index of each customer's first contact
+    contacts_per: np.ndarray
+    churn_month: np.ndarray  # month index the customer stops ordering (>= months: never)
 
 
 @dataclass(frozen=True)
@@ -315,7 +326,7 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
         },
     )
 
-    # ---- CRM activities: attention independent of size
+    # ---- CRM activities: attention only loosely tied to size
     kinds = [  # (type, rate per month as a multiple of attention, minutes low, high, role)
         ("visit", 1.0, 60, 180, "account_manager"),
         ("call", 1.5, 5, 40, "inside_sales"),
@@ -371,21 +382,9 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
         },
     )
 
-    _write_surveys_and_exits(
-        out,
-        rng,
-        scale,
-        months,
-        customer_ids,
-        first_contact,
-        contacts_per,
-        contact_ids,
-        churn_month,
-        counts,
-    )
-    _write_opportunities(
-        out, rng, months, customer_ids, first_contact, contacts_per, contact_ids, counts
-    )
+    people = _People(customer_ids, contact_ids, first_contact, contacts_per, churn_month)
+    _write_surveys_and_exits(out, rng, months, people, counts)
+    _write_opportunities(out, rng, months, people, counts)
     _write_costs(
         out,
         months,
@@ -420,17 +419,10 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
 
 
 def _write_surveys_and_exits(
-    out,
-    rng,
-    scale,
-    months,
-    customer_ids,
-    first_contact,
-    contacts_per,
-    contact_ids,
-    churn_month,
-    counts,
+    out: Path, rng: np.random.Generator, months: np.ndarray, people: _People, counts: dict
 ) -> None:
+    customer_ids, contact_ids = people.customer_ids, people.contact_ids
+    first_contact, churn_month = people.first_contact, people.churn_month
     n, m = len(customer_ids), len(months)
     surveyed = np.nonzero(rng.random(n) < 0.4)[0]
     dims = np.array(["product", "relationship", "process", "price", "overall"])
@@ -476,8 +468,10 @@ def _write_surveys_and_exits(
 
 
 def _write_opportunities(
-    out, rng, months, customer_ids, first_contact, contacts_per, contact_ids, counts
+    out: Path, rng: np.random.Generator, months: np.ndarray, people: _People, counts: dict
 ) -> None:
+    customer_ids, contact_ids = people.customer_ids, people.contact_ids
+    first_contact, contacts_per = people.first_contact, people.contacts_per
     n, m = len(customer_ids), len(months)
     per = rng.integers(0, 3, n)
     o_cust = np.repeat(np.arange(n), per)
