@@ -2,9 +2,10 @@
 
 The shape is built for the analyses: customer size is lognormal (a minority brings
 most revenue), big customers buy bigger quantities per line at a bigger discount,
-while attention (visits, calls) is only loosely tied to size, and one customer in six
-is demanding: it rushes, returns, complains and asks for attention. Small, demanding customers therefore cost more to serve
-than they bring, and the whale curve peaks well above 100%.
+while attention (visits, calls) is only loosely tied to size, and one customer in
+six is demanding: it rushes, returns, complains and asks for attention. Small and
+demanding customers therefore cost more to serve than they bring, and the whale
+curve peaks well above 100%.
 
 Volume: about 1.4 order lines per customer and month, so 200k customers over
 36 months give about 10M order lines.
