@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 
 from valuemap.contract import TABLES, TABLES_BY_PATH, Column, Table
+from valuemap.sql import quote_identifier as _quote
+from valuemap.sql import quote_literal as _literal
 
 log = logging.getLogger(__name__)
 
@@ -140,14 +142,6 @@ def file_hash(path: Path) -> str:
 
 
 # ---------------------------------------------------------------- validation SQL
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _typed_and_error(column: Column, value: str, dialect: Dialect) -> tuple[str, str]:

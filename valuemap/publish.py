@@ -13,11 +13,10 @@ from pathlib import Path
 
 import duckdb
 
+from valuemap.sql import quote_identifier as _quote
+from valuemap.sql import quote_literal as _literal
+
 MARTS_SCHEMA = "marts"
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def publish(warehouse: Path, published: Path) -> dict[str, int]:
@@ -49,7 +48,3 @@ def publish(warehouse: Path, published: Path) -> dict[str, int]:
         con.execute("checkpoint")
     os.replace(staging, published)
     return counts
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
