@@ -567,29 +567,30 @@ def _write_costs(out: Path, months: np.ndarray, counts: dict, drivers: dict) -> 
         out,
         "costs",
         "resource_pools",
-        {
-            "period": [r[0] for r in rows],
-            "pool_id": [r[1] for r in rows],
-            "pool_name": [r[2] for r in rows],
-            "cost_amount": np.array([r[3] for r in rows]),
-            "practical_capacity_minutes": np.array(
-                [np.nan if r[4] is None else r[4] for r in rows]
-            ),
-        },
+        _columns(
+            ("period", "pool_id", "pool_name", "cost_amount", "practical_capacity_minutes"), rows
+        ),
     )
     counts["costs/activities"] = _write(
         out,
         "costs",
         "activities",
-        {
-            "activity_id": [a[0] for a in ACTIVITIES],
-            "activity_name": [a[1] for a in ACTIVITIES],
-            "pool_id": [a[2] for a in ACTIVITIES],
-            "driver": [a[3] for a in ACTIVITIES],
-            "unit_minutes": np.array([np.nan if a[4] is None else a[4] for a in ACTIVITIES]),
-            "pool_share": np.array([np.nan if a[5] is None else a[5] for a in ACTIVITIES]),
-        },
+        _columns(
+            ("activity_id", "activity_name", "pool_id", "driver", "unit_minutes", "pool_share"),
+            ACTIVITIES,
+        ),
     )
+
+
+def _columns(names: tuple[str, ...], rows: list[tuple]) -> dict[str, list | np.ndarray]:
+    """Rows of tuples as named columns; a numeric column's None becomes NaN (empty in CSV)."""
+    columns: dict[str, list | np.ndarray] = {}
+    for name, values in zip(names, zip(*rows, strict=True), strict=True):
+        numeric = all(v is None or isinstance(v, int | float) for v in values)
+        columns[name] = (
+            np.array([np.nan if v is None else v for v in values]) if numeric else list(values)
+        )
+    return columns
 
 
 def write_manifest(out: Path, scale: Scale, counts: dict[str, int]) -> None:
