@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.fixtures.segments_landing import write_segments_landing
 from tests.fixtures.tiny_landing import write_tiny_landing
 
 
@@ -50,6 +51,15 @@ def run_refresh(landing: Path, warehouse: Path, env: dict | None = None) -> Run:
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     root = tmp_path_factory.mktemp("tiny")
     landing = write_tiny_landing(root / "landing")
+    run = run_refresh(landing, root / "warehouse.duckdb")
+    assert run.result.returncode == 0, run.result.stderr[-3000:]
+    return run
+
+
+@pytest.fixture(scope="session")
+def segments_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    root = tmp_path_factory.mktemp("segments")
+    landing = write_segments_landing(root / "landing")
     run = run_refresh(landing, root / "warehouse.duckdb")
     assert run.result.returncode == 0, run.result.stderr[-3000:]
     return run
