@@ -6,6 +6,13 @@ import duckdb
 
 from valuemap.settings import Settings
 
+CONCENTRATION = ("net_profit", "revenue", "complaints", "attention")
+CLASSES = ("key_account", "future_key_account", "large", "small", "loss", "unknown")
+
+
+def _pct(share: float | None) -> str:
+    return "n/a" if share is None else f"{share:.0f}%"
+
 
 def _money(amount: float | None) -> str:
     return "n/a" if amount is None else f"EUR {amount:,.0f}"
@@ -24,6 +31,16 @@ def print_summary(settings: Settings, step_seconds: dict[str, float], total_seco
             "select count(*), sum(revenue_amount), sum(net_profit_amount)"
             " from marts.fct_customer_profitability_window"
         ).fetchone()
+        shares = dict(
+            con.execute(
+                "select measure, top_customers_share_pct from marts.fct_concentration"
+            ).fetchall()
+        )
+        classes = dict(
+            con.execute(
+                "select customer_class, count(*) from marts.fct_customer_segments group by 1"
+            ).fetchall()
+        )
         curve = con.execute(
             "select analysis_start_date, analysis_end_date, peak_cumulative_profit_pct,"
             " customers_at_peak_pct, loss_customer_count, loss_customers_net_profit_amount"
@@ -44,5 +61,13 @@ def print_summary(settings: Settings, step_seconds: dict[str, float], total_seco
             f"  whale curve peak      {peak:.0f}% of total profit, at {at_peak:.0f}% of customers"
         )
     print(f"  loss customers        {losers or 0:,} losing {_money(-(loss or 0))}")
+    print(
+        "  top 20% of customers  bring "
+        + ", ".join(f"{_pct(shares.get(m))} of {m.replace('_', ' ')}" for m in CONCENTRATION)
+    )
+    print(
+        "  classes               "
+        + ", ".join(f"{classes.get(c, 0):,} {c.replace('_', ' ')}" for c in CLASSES)
+    )
     print(f"  warehouse (build)     {settings.warehouse}")
     print(f"  published (BI reads)  {settings.published}  schema marts")
