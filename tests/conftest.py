@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,19 +48,26 @@ def run_refresh(landing: Path, warehouse: Path, env: dict | None = None) -> Run:
     return Run(landing, warehouse, published, result)
 
 
-@pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    root = tmp_path_factory.mktemp("tiny")
-    landing = write_tiny_landing(root / "landing")
-    run = run_refresh(landing, root / "warehouse.duckdb")
+def refresh_fixture(
+    tmp_path_factory: pytest.TempPathFactory, name: str, write_landing: Callable[[Path], Path]
+) -> Run:
+    """A landing folder written by `write_landing`, run once through the whole job."""
+    root = tmp_path_factory.mktemp(name)
+    run = run_refresh(write_landing(root / "landing"), root / "warehouse.duckdb")
     assert run.result.returncode == 0, run.result.stderr[-3000:]
     return run
+
+
+def by_key(rows: list[tuple]) -> dict:
+    """Query rows keyed by their first column."""
+    return {row[0]: row[1:] for row in rows}
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return refresh_fixture(tmp_path_factory, "tiny", write_tiny_landing)
 
 
 @pytest.fixture(scope="session")
 def segments_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
-    root = tmp_path_factory.mktemp("segments")
-    landing = write_segments_landing(root / "landing")
-    run = run_refresh(landing, root / "warehouse.duckdb")
-    assert run.result.returncode == 0, run.result.stderr[-3000:]
-    return run
+    return refresh_fixture(tmp_path_factory, "segments", write_segments_landing)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import by_key
+
 pytestmark = pytest.mark.slow
-
-
-def by_key(rows: list[tuple]) -> dict:
-    return {row[0]: row[1:] for row in rows}
 
 
 def test_revenue_is_net_of_returns_and_ignores_cancelled_orders(tiny_run):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import by_key
 from valuemap.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -21,10 +22,6 @@ SEGMENT_COLUMNS = (
     "customer_id, is_strategic, is_significant, is_profitable, whitney_policy_code,"
     " customer_class, kraljic_quadrant"
 )
-
-
-def by_key(rows: list[tuple]) -> dict:
-    return {row[0]: row[1:] for row in rows}
 
 
 def test_top_20_pct_share_of_each_measure(segments_run):
