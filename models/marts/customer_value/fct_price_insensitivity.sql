@@ -42,7 +42,7 @@ scenario_rows as (
         r.net_profit_amount,
         r.net_profit_amount / r.revenue_amount as net_margin_share,
         s.price_increase_pct / 100.0 as price_increase_share,
-        -1 * least(r.volume_loss_pct_per_price_pct * s.price_increase_pct, 100) / 100.0
+        0 - least(r.volume_loss_pct_per_price_pct * s.price_increase_pct, 100) / 100.0
             as volume_change_share
     from responses as r
     cross join scenarios as s

@@ -101,7 +101,9 @@ assessed as (
                 / p.window_months / c.sales_potential_amount
         end as share_of_wallet_trend_pct_points,
         coalesce(b.last_active_month_date >= p.retained_since_date, false) as is_retained,
-        b.previous_revenue_amount > 0
+        -- a lost customer is lost, not dried up
+        coalesce(b.last_active_month_date >= p.retained_since_date, false)
+        and b.previous_revenue_amount > 0
         and b.revenue_amount
         < b.previous_revenue_amount * (1 - {{ var('dried_up_revenue_drop_pct') }} / 100.0)
             as is_dried_up,
