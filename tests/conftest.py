@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.fixtures.relationships_landing import write_relationships_landing
 from tests.fixtures.segments_landing import write_segments_landing
 from tests.fixtures.tiny_landing import write_tiny_landing
 
@@ -71,3 +72,8 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 @pytest.fixture(scope="session")
 def segments_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     return refresh_fixture(tmp_path_factory, "segments", write_segments_landing)
+
+
+@pytest.fixture(scope="session")
+def relationships_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return refresh_fixture(tmp_path_factory, "relationships", write_relationships_landing)

@@ -14,11 +14,16 @@ analysis_window as (
     select * from {{ ref('int_analysis_window') }}
 ),
 
+-- every month from the first of the data to the end of the window, quiet ones too
 months as (
-    select distinct a.month_start_date
-    from activity as a
-    cross join analysis_window as w
-    where a.month_start_date <= w.end_date
+    select cast(date_month as date) as month_start_date
+    from (
+        {{ dbt.date_spine(
+            'month',
+            '(select min(month_start_date) from ' ~ ref('int_customer_activity__monthly') ~ ')',
+            dbt.dateadd('day', 1, '(select max(end_date) from ' ~ ref('int_analysis_window') ~ ')'),
+        ) | indent(8) }}
+    ) as spine
 ),
 
 first_months as (

@@ -1,5 +1,5 @@
 -- Customer decay per month (DOMAIN.md 8, slides 16 and 22): active, new, lost and dried-up
--- customers (new: first completed order in the month). Lost: the month in which a customer completes 12 months (var
+-- customers (new: created inside the data, first completed order in the month). Lost: the month in which a customer completes 12 months (var
 -- `lost_after_months`) without a completed order. Dried up: revenue over the 12 months
 -- ending in the month fell by more than 50% (var `dried_up_revenue_drop_pct`) against
 -- the 12 months before, and the customer is not lost.
@@ -26,8 +26,7 @@ rolling as (
         sum(case when is_active then 1 else 0 end) over (
             partition by customer_id order by month_start_date
             rows between {{ lost_after }} preceding and {{ lost_after }} preceding
-        ) as was_active_lost_horizon_ago,
-        min(month_start_date) over () as first_data_month_date
+        ) as was_active_lost_horizon_ago
     from spine
 ),
 
@@ -48,13 +47,9 @@ final as (
     select
         month_start_date,
         sum(case when is_active then 1 else 0 end) as active_customer_count,
-        -- in the first month of the data every customer's history starts: none is new
-        sum(
-            case
-                when tenure_month_number = 0 and month_start_date > first_data_month_date then 1
-                else 0
-            end
-        ) as new_customer_count,
+        -- a customer created before the data began was not new when it first shows up
+        sum(case when tenure_month_number = 0 and is_acquired_in_data then 1 else 0 end)
+            as new_customer_count,
         sum(case when is_newly_lost then 1 else 0 end) as lost_customer_count,
         sum(case when active_months_in_lost_horizon > 0 then 1 else 0 end)
             as retained_customer_count,
