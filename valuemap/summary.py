@@ -8,6 +8,7 @@ from valuemap.settings import Settings
 
 CONCENTRATION = ("net_profit", "revenue", "complaints", "attention")
 CLASSES = ("key_account", "future_key_account", "large", "small", "loss", "unknown")
+LOYALTY_CATEGORIES = ("apostle", "loyalist", "mercenary", "hostage", "terrorist", "unknown")
 
 
 def _pct(share: float | None) -> str:
@@ -41,6 +42,11 @@ def print_summary(settings: Settings, step_seconds: dict[str, float], total_seco
                 "select customer_class, count(*) from marts.fct_customer_segments group by 1"
             ).fetchall()
         )
+        loyalty = dict(
+            con.execute(
+                "select loyalty_category, count(*) from marts.fct_customer_loyalty group by 1"
+            ).fetchall()
+        )
         curve = con.execute(
             "select analysis_start_date, analysis_end_date, peak_cumulative_profit_pct,"
             " customers_at_peak_pct, loss_customer_count, loss_customers_net_profit_amount"
@@ -68,6 +74,10 @@ def print_summary(settings: Settings, step_seconds: dict[str, float], total_seco
     print(
         "  classes               "
         + ", ".join(f"{classes.get(c, 0):,} {c.replace('_', ' ')}" for c in CLASSES)
+    )
+    print(
+        "  loyalty               "
+        + ", ".join(f"{loyalty.get(c, 0):,} {c}" for c in LOYALTY_CATEGORIES)
     )
     print(f"  warehouse (build)     {settings.warehouse}")
     print(f"  published (BI reads)  {settings.published}  schema marts")
