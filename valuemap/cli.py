@@ -51,7 +51,7 @@ def run_refresh(settings: Settings) -> int:
     from orchestration.project import prepare_manifest
 
     prepare_manifest()
-    from dagster import DagsterEventType, DagsterInstance
+    from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
     from orchestration.definitions import defs
 
@@ -69,6 +69,7 @@ def run_refresh(settings: Settings) -> int:
     step_seconds: dict[str, float] = {}
     step_started: dict[str, float] = {}
     failure = None
+    failed_checks: dict[str, str] = {}  # step -> the first blocking check that failed in it
     for record in records:
         event = record.dagster_event
         if event is None:
@@ -77,9 +78,19 @@ def run_refresh(settings: Settings) -> int:
             step_started[event.step_key] = record.timestamp
         elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
             step_seconds[event.step_key] = record.timestamp - step_started.get(event.step_key, 0)
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            check = event.event_specific_data
+            if not check.passed and check.severity == AssetCheckSeverity.ERROR:
+                failed_checks.setdefault(
+                    event.step_key,
+                    f"check {check.check_name} on {check.asset_key.to_user_string()}"
+                    + (f": {check.description}" if check.description else ""),
+                )
         if event.event_type == DagsterEventType.STEP_FAILURE and failure is None:
             error = event.step_failure_data.error
             message = error.message.strip().splitlines()[0] if error else "unknown error"
+            # a failed check says more than the exception that reports it
+            message = failed_checks.get(event.step_key, message)
             failure = f"step {event.step_key} failed: {message} (log: {log_path})"
     if not result.success:
         print(f"valuemap run failed: {failure or 'see the Dagster event log'}", file=sys.stderr)

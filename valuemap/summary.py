@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from valuemap.publish import parquet_link
 from valuemap.settings import Settings
 
 CONCENTRATION = ("net_profit", "revenue", "complaints", "attention")
@@ -80,4 +81,5 @@ def print_summary(settings: Settings, step_seconds: dict[str, float], total_seco
         + ", ".join(f"{loyalty.get(c, 0):,} {c}" for c in LOYALTY_CATEGORIES)
     )
     print(f"  warehouse (build)     {settings.warehouse}")
-    print(f"  published (BI reads)  {settings.published}  schema marts")
+    print(f"  published (BI reads)  {settings.published}  schemas marts, quality")
+    print(f"  parquet copies        {parquet_link(settings.published)}/<mart>.parquet")

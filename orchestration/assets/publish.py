@@ -6,7 +6,7 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from orchestration.assets.dbt import valuemap_dbt_assets
 from orchestration.resources import Warehouse
-from valuemap.publish import MARTS_SCHEMA, publish
+from valuemap.publish import MARTS_SCHEMA, parquet_link, publish
 
 MART_KEYS = sorted(
     (key for key in valuemap_dbt_assets.keys if key.path[0] == MARTS_SCHEMA),
@@ -16,12 +16,14 @@ MART_KEYS = sorted(
 
 @asset(group_name="publish", deps=MART_KEYS, kinds={"duckdb"})
 def published_marts(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-    """The published DuckDB file (schema `marts`) that BI tools open read-only."""
+    """The published DuckDB file (schemas `marts` and `quality`) and the Parquet copies of
+    the marts, that BI tools open read-only."""
     counts = publish(Path(warehouse.path), Path(warehouse.published_path))
     context.log.info(f"published {len(counts)} marts to {warehouse.published_path}")
     return MaterializeResult(
         metadata={
             "path": warehouse.published_path,
+            "parquet": str(parquet_link(Path(warehouse.published_path))),
             "dagster/row_count": sum(counts.values()),
             **{f"rows.{table}": rows for table, rows in counts.items()},
         }

@@ -1,0 +1,344 @@
+"""Great Expectations suites on the warehouse: the raw layer (the contract, a second line
+behind the loader) and the marts (business invariants).
+
+A suite is a GX 1.x ExpectationSuite stored as JSON in `expectations/`, with one extra
+key in its `meta`: `valuemap`, saying what it validates:
+  query       the SQL whose rows are validated (a table, or a query for invariants that
+              span rows, e.g. "the last point of the whale curve")
+  asset       the Dagster asset key the result belongs to
+  blocking    a failed expectation of severity `critical` stops the refresh before publish
+  since_load  (raw suites) validate only the rows of loads not validated before
+  key         columns that identify a failing row in the sample
+References (an order's customer) are joined in the suite's query, and an expectation
+checks that the parent was found.
+
+Why pandas and batches: GX 1.24's SQL datasource fails every expectation on DuckDB
+(upstream GX #11579), so rows are streamed from DuckDB in Arrow batches of
+VALUEMAP_GE_BATCH_ROWS (default 250,000) and each batch is validated as a pandas frame.
+Memory stays bounded at any scale; per-row expectations are exact, uniqueness holds
+within a batch (the loader and dbt tests enforce it on whole tables).
+
+The raw suites are generated from valuemap/contract.py (`python -m valuemap.expectations`);
+tests/test_expectations.py fails when they are out of date.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from valuemap.contract import TABLES, TABLES_BY_PATH, Table
+from valuemap.settings import PROJECT_ROOT
+
+# VALUEMAP_EXPECTATIONS_DIR points at another set of suites (tests use it to break one).
+EXPECTATIONS_DIR = Path(os.environ.get("VALUEMAP_EXPECTATIONS_DIR", PROJECT_ROOT / "expectations"))
+RESULTS_TABLE = "quality.validation_results"
+SAMPLE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    path: Path
+    spec: dict[str, Any]
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.spec["meta"]["valuemap"]
+
+    @property
+    def asset(self) -> list[str]:
+        return self.meta["asset"]
+
+    @property
+    def layer(self) -> str:
+        return self.path.parent.name
+
+    @property
+    def blocking(self) -> bool:
+        return bool(self.meta.get("blocking", True))
+
+
+@dataclass
+class ExpectationOutcome:
+    expectation_type: str
+    column: str | None
+    kwargs: dict[str, Any]
+    severity: str
+    success: bool = True
+    element_count: int = 0
+    unexpected_count: int = 0
+    sample: list[Any] = field(default_factory=list)
+
+    def describe(self, table: str) -> str:
+        where = f"{table}.{self.column}" if self.column else table
+        return f"{self.expectation_type} on {where}: {self.unexpected_count} failing row(s)"
+
+
+@dataclass
+class SuiteOutcome:
+    suite: Suite
+    outcomes: list[ExpectationOutcome]
+    rows_validated: int
+    validated_through_load_id: int | None
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success]
+
+    @property
+    def blocking_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.failed if o.severity == "critical" and self.suite.blocking]
+
+
+# ---------------------------------------------------------------- suites
+
+
+def load_suites(layer: str) -> list[Suite]:
+    """The suites of one layer (`raw` or `marts`), by name."""
+    return [
+        Suite(path.stem, path, json.loads(path.read_text()))
+        for path in sorted((EXPECTATIONS_DIR / layer).glob("*.json"))
+    ]
+
+
+def raw_suite(table: Table) -> dict[str, Any]:
+    """The contract of one landing table as an ExpectationSuite (JSON)."""
+    expectations: list[dict[str, Any]] = []
+
+    def expect(kind: str, meta: dict | None = None, **kwargs: Any) -> None:
+        expectations.append(
+            {"type": kind, "kwargs": kwargs, "meta": meta or {}, "severity": "critical"}
+        )
+
+    for column in table.columns:
+        if not column.nullable:
+            expect("expect_column_values_to_not_be_null", column=column.name)
+        if column.type == "enum":
+            expect(
+                "expect_column_values_to_be_in_set",
+                column=column.name,
+                value_set=list(column.values),
+            )
+        if column.low is not None or column.high is not None:
+            bounds: dict[str, Any] = {"column": column.name}
+            if column.low is not None:
+                bounds.update(min_value=column.low, strict_min=column.low_exclusive)
+            if column.high is not None:
+                bounds["max_value"] = column.high
+            expect("expect_column_values_to_be_between", **bounds)
+    if len(table.key) == 1:
+        expect("expect_column_values_to_be_unique", column=table.key[0])
+    else:
+        expect("expect_compound_columns_to_be_unique", column_list=list(table.key))
+    # References are joined in DuckDB (fast at any scale); GX checks that a parent was found.
+    joins = []
+    for number, fk in enumerate(table.foreign_keys):
+        if len(fk.columns) != 1:
+            continue  # composite references (return -> order line) stay with the loader
+        parent = TABLES_BY_PATH[fk.parent]
+        found = f"_parent_of_{fk.columns[0]}"
+        joins.append(
+            f" left join (select distinct {fk.parent_columns[0]} as {found}"
+            f" from raw.{parent.raw_name}) as p{number} on t.{fk.columns[0]} = p{number}.{found}"
+        )
+        expect(
+            "expect_column_values_to_not_be_null",
+            meta={"notes": f"{fk.message}: {fk.columns[0]} not in {fk.parent}"},
+            column=found,
+            row_condition=f"{fk.columns[0]}.notnull()",
+            condition_parser="pandas",
+        )
+    return {
+        "name": f"raw__{table.raw_name}",
+        "expectations": expectations,
+        "meta": {
+            "valuemap": {
+                "query": f"select * from raw.{table.raw_name} as t{''.join(joins)}",
+                "asset": [table.source, table.name],
+                "blocking": True,
+                "since_load": True,
+                "key": list(table.key),
+            }
+        },
+    }
+
+
+def expected_raw_files() -> dict[Path, str]:
+    return {
+        EXPECTATIONS_DIR / "raw" / f"{table.raw_name}.json": json.dumps(raw_suite(table), indent=2)
+        + "\n"
+        for table in TABLES
+    }
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _batch_rows() -> int:
+    return int(os.environ.get("VALUEMAP_GE_BATCH_ROWS", "250000"))
+
+
+def gx_suite_from(spec: dict[str, Any]) -> Any:
+    import great_expectations as gx
+
+    return gx.ExpectationSuite(name=spec["name"], expectations=spec["expectations"])
+
+
+def _gx_batch_definition() -> Any:
+    # No usage statistics, no version check: GX runs offline.
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    context.enable_analytics(False)
+    context.variables.progress_bars = {"globally": False}
+    source = context.data_sources.add_pandas("warehouse")
+    return source.add_dataframe_asset("rows").add_batch_definition_whole_dataframe("batch")
+
+
+def _config_key(configuration: Any) -> str:
+    arguments = {k: v for k, v in configuration.kwargs.items() if k != "batch_id"}
+    return configuration.type + json.dumps(arguments, sort_keys=True, default=str)
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection, suite: Suite, since_load_id: int | None = None
+) -> SuiteOutcome:
+    """Validate a suite's rows in batches; every expectation's outcome is summed over them."""
+    query = suite.meta["query"]
+    through = None
+    if suite.meta.get("since_load"):
+        through = con.execute("select coalesce(max(load_id), 0) from raw._load_log").fetchall()[0][
+            0
+        ]
+        query = f"select * from ({query}) where _load_id > {int(since_load_id or 0)}"
+    gx_suite = gx_suite_from(suite.spec)
+    outcomes = [
+        ExpectationOutcome(
+            item["type"],
+            item["kwargs"].get("column"),
+            item["kwargs"],
+            item.get("severity", "critical"),
+        )
+        for item in suite.spec["expectations"]
+    ]
+    key = suite.meta.get("key", [])
+    result_format = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": SAMPLE_SIZE,
+        **({"unexpected_index_column_names": key} if key else {}),
+    }
+    definition = _gx_batch_definition()
+    reader = con.sql(query).to_arrow_reader(_batch_rows())
+    rows = 0
+    for arrow_batch in reader:
+        frame = arrow_batch.to_pandas()
+        if frame.empty:
+            continue
+        rows += len(frame)
+        result = definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+            gx_suite, result_format=result_format
+        )
+        # GX reorders results (by metric); match them to the suite by type and arguments
+        by_config = {_config_key(r.expectation_config): r for r in result.results}
+        for outcome, expectation in zip(outcomes, gx_suite.expectations, strict=True):
+            item = by_config[_config_key(expectation.configuration)]
+            details = item.result or {}
+            outcome.success = outcome.success and bool(item.success)
+            outcome.element_count += int(details.get("element_count") or 0)
+            outcome.unexpected_count += int(details.get("unexpected_count") or 0)
+            if not item.success and len(outcome.sample) < SAMPLE_SIZE:
+                sample = (
+                    details.get("partial_unexpected_index_list")
+                    or details.get("partial_unexpected_list")
+                    or [details.get("observed_value")]
+                )
+                outcome.sample += sample[: SAMPLE_SIZE - len(outcome.sample)]
+    return SuiteOutcome(suite, outcomes, rows, through)
+
+
+# ---------------------------------------------------------------- results
+
+
+def ensure_results_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists quality")
+    con.execute(
+        f"""
+        create table if not exists {RESULTS_TABLE} (
+            run_id varchar not null,
+            validated_at timestamp not null,
+            layer varchar not null,
+            suite varchar not null,
+            asset varchar not null,
+            expectation_type varchar not null,
+            column_name varchar,
+            kwargs varchar not null,
+            severity varchar not null,
+            success boolean not null,
+            rows_validated bigint not null,
+            unexpected_count bigint not null,
+            sample varchar,
+            validated_through_load_id bigint
+        )
+        """
+    )
+
+
+def last_validated_load_id(con: duckdb.DuckDBPyConnection, suite: Suite) -> int:
+    """Raw suites validate only new loads: those after the last run in which the suite passed."""
+    ensure_results_table(con)
+    ((value,),) = con.execute(
+        f"select coalesce(max(validated_through_load_id), 0) from {RESULTS_TABLE}"
+        " where suite = ? and run_id in (select run_id from " + RESULTS_TABLE + " where suite = ?"
+        " group by run_id having bool_and(success or severity <> 'critical'))",
+        [suite.name, suite.name],
+    ).fetchall()
+    return int(value)
+
+
+def record(con: duckdb.DuckDBPyConnection, run_id: str, outcome: SuiteOutcome) -> None:
+    ensure_results_table(con)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.executemany(
+        f"insert into {RESULTS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                run_id,
+                now,
+                outcome.suite.layer,
+                outcome.suite.name,
+                "/".join(outcome.suite.asset),
+                o.expectation_type,
+                o.column,
+                json.dumps(o.kwargs, default=str),
+                o.severity,
+                o.success,
+                outcome.rows_validated,
+                o.unexpected_count,
+                json.dumps(o.sample, default=str) if o.sample else None,
+                outcome.validated_through_load_id,
+            ]
+            for o in outcome.outcomes
+        ],
+    )
+
+
+def main() -> int:
+    """Write the raw suites from the contract."""
+    for path, text in expected_raw_files().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    print(f"wrote {len(TABLES)} raw suites to {EXPECTATIONS_DIR / 'raw'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
