@@ -90,24 +90,26 @@ def test_failed_run_exits_non_zero_and_keeps_the_published_marts(tiny_run, tmp_p
     shutil.copy(tiny_run.published, published)
     before = published.read_bytes()
 
-    # A ledger correction that makes a pool negative: allocations turn negative and
-    # the blocking dbt test `allocated_amount >= 0` stops the run before publish.
+    # A new cost-activity file whose warehouse activities take 150% of the pool: the
+    # blocking dbt test on the pool shares stops the run before publish.
     write_csv(
-        landing / "costs" / "resource_pools" / "correction.csv",
+        landing / "costs" / "activities" / "remap.csv",
         [
             {
-                "period": "2026-03",
+                "activity_id": "A_PICK",
+                "activity_name": "Pick",
                 "pool_id": "P_WH",
-                "pool_name": "Warehouse",
-                "cost_amount": "-600",
-                "practical_capacity_minutes": "",
+                "driver": "order_lines",
+                "unit_minutes": "",
+                "pool_share": "1",
             },
         ],
     )
     run = run_refresh(landing, warehouse)
     assert run.result.returncode == 1
     reason = run.result.stderr.strip().splitlines()[-1]
-    assert reason.startswith("valuemap run failed: step valuemap_dbt_assets failed")
+    assert reason.startswith("valuemap run failed: step valuemap_dbt_assets failed: check")
+    assert "assert_pool_shares_do_not_exceed_one" in reason
     assert published.read_bytes() == before
 
 

@@ -32,6 +32,7 @@ class Column:
     high: float | None = None
     low_exclusive: bool = False  # "quantity > 0"
     values: tuple[str, ...] = ()  # enum values, lower case
+    future_allowed: bool = False  # dates: an event that lies ahead (an expected close date)
 
     @property
     def raw_type(self) -> str:
@@ -47,6 +48,16 @@ class ForeignKey:
 
 
 @dataclass(frozen=True)
+class RowCheck:
+    """A rule across rows or tables. `sql` selects the offending rows of `_valid` (the
+    file's rows that passed every other check) as (_row_number, raw_value)."""
+
+    column: str
+    message: str
+    sql: str
+
+
+@dataclass(frozen=True)
 class Table:
     source: str
     name: str
@@ -54,6 +65,7 @@ class Table:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     foreign_keys: tuple[ForeignKey, ...] = field(default=())
+    row_checks: tuple[RowCheck, ...] = field(default=())
 
     @property
     def path(self) -> str:
@@ -123,7 +135,7 @@ TABLES: tuple[Table, ...] = (
             Column("period", "period", "Month of the cost, `YYYY-MM`."),
             _id("pool_id", "Cost pool identifier."),
             _text("pool_name", "Cost pool name."),
-            Column("cost_amount", "decimal", "Cost of the pool in the month."),
+            Column("cost_amount", "decimal", "Cost of the pool in the month (>= 0).", low=0),
             Column(
                 "practical_capacity_minutes",
                 "decimal",
@@ -306,7 +318,13 @@ TABLES: tuple[Table, ...] = (
             _text("stage", "Sales stage."),
             Column("amount", "decimal", "Expected amount.", nullable=True),
             _date("created_date", "Date created."),
-            _date("close_date", "Date closed.", nullable=True),
+            Column(
+                "close_date",
+                "date",
+                "Date closed, or expected to close.",
+                True,
+                future_allowed=True,
+            ),
             _enum("status", "open won lost", "Status."),
         ),
         (_customer_fk(),),
@@ -401,6 +419,30 @@ TABLES: tuple[Table, ...] = (
                 "orders/order_lines",
                 ("order_id", "line_number"),
                 "unknown order line",
+            ),
+        ),
+        (
+            RowCheck(
+                "quantity",
+                "return larger than the sold quantity",
+                # this file's returns of the line so far, plus those loaded before (a
+                # re-delivered return replaces itself), against the line's quantity
+                """
+                select v._row_number, cast(v.quantity as varchar)
+                from (
+                    select *, sum(quantity) over (
+                        partition by order_id, line_number order by _row_number
+                    ) as returned_in_file
+                    from _valid
+                ) as v
+                inner join raw.orders__order_lines as l
+                    on l.order_id = v.order_id and l.line_number = v.line_number
+                where v.returned_in_file + coalesce((
+                    select sum(r.quantity) from raw.orders__returns as r
+                    where r.order_id = v.order_id and r.line_number = v.line_number
+                        and r.return_id not in (select return_id from _valid)
+                ), 0) > l.quantity
+                """,
             ),
         ),
     ),

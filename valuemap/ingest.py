@@ -9,6 +9,7 @@ reason, and each file is loaded in one transaction together with its line in
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import json
 import logging
@@ -165,6 +166,9 @@ def _typed_and_error(column: Column, value: str, dialect: Dialect) -> tuple[str,
             f" then cast(try_strptime({value}, '{fmt}') as date) end"
         )
         checks.append((f"{typed} is null", f"not a date {dialect.date_format}"))
+        if not column.future_allowed:
+            # a day of slack for exports written in another time zone
+            checks.append((f"{typed} > current_date + 1", "in the future"))
     else:  # int, decimal, score
         number = value
         if column.type == "decimal" and dialect.decimal == ",":
@@ -213,19 +217,63 @@ def _build_checked(
     con.execute(f"create or replace temp table _checked as select {', '.join(select)} from _src")
 
 
+def _csv_header(path: Path, dialect: Dialect) -> list[str]:
+    """The header row's column names (a UTF-8 BOM is dropped)."""
+    encoding = (
+        "utf-8-sig" if dialect.encoding.lower().replace("_", "-") == "utf-8" else dialect.encoding
+    )
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
+            header = next(csv.reader(handle, delimiter=dialect.delimiter, quotechar='"'), [])
+    except UnicodeDecodeError:
+        raise FileRejected(
+            f'cannot read the header: file is not {dialect.encoding}; set "encoding" in the'
+            " source's dialect.json"
+        ) from None
+    if not [name for name in header if name.strip()]:
+        raise FileRejected("no header row")
+    seen: set[str] = set()
+    for name in header:
+        key = name.strip().lower()
+        if key in seen:
+            raise FileRejected(f"column {key!r} appears twice in the header")
+        seen.add(key)
+    return header
+
+
+# DuckDB's names for a line it cannot parse, in the words of the rejects table.
+MALFORMED_REASONS = {
+    "MISSING COLUMNS": "malformed row: too few fields",
+    "TOO MANY COLUMNS": "malformed row: too many fields",
+    "UNQUOTED VALUE": "unterminated quote: this line and the lines it swallows cannot be read",
+}
+
+
 def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -> None:
-    """Read the file into `_src`: every column as text, plus `_row_number`
-    (CSV: the line number, the header being line 1; Parquet: the row, from 1)."""
+    """Read the file into `_src`: every column as text, plus `_row_number` (CSV: the line
+    number, the header being line 1; Parquet: the row, from 1). CSV lines that cannot be
+    parsed go to `_malformed`, one row per problem, with the lines they cover."""
+    con.execute(
+        "create or replace temp table _malformed (line bigint, line_count bigint,"
+        " column_name varchar, reason varchar, raw_value varchar)"
+    )
     if path.suffix.lower() == ".parquet":
         reader = f"select columns(*)::varchar from read_parquet({_literal(str(path))})"
         first_row = 1
     else:
         if path.stat().st_size == 0:
             raise FileRejected("empty file: no header row")
+        header = _csv_header(path, dialect)
+        columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
+        for temp in ("_csv_errors", "_csv_scans"):
+            con.execute(f"drop table if exists {temp}")
         reader = (
-            f"select * from read_csv({_literal(str(path))}, all_varchar = true, header = true,"
+            f"select * from read_csv({_literal(str(path))}, columns = {{{columns}}},"
+            " auto_detect = false, header = true,"
             f" delim = {_literal(dialect.delimiter)}, quote = '\"', escape = '\"',"
-            f" encoding = {_literal(dialect.encoding)}, null_padding = false)"
+            f" encoding = {_literal(dialect.encoding)}, null_padding = false,"
+            " ignore_errors = true, store_rejects = true,"
+            " rejects_table = '_csv_errors', rejects_scan = '_csv_scans')"
         )
         first_row = 2
     try:
@@ -233,20 +281,57 @@ def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -
     except duckdb.Error as error:
         first_line = str(error).strip().splitlines()
         detail = " ".join(line.strip() for line in first_line[:3])
-        hint = ""
-        if "unicode" in detail.lower() or "utf-8" in detail.lower():
-            hint = (
-                f' (file is not {dialect.encoding}; set "encoding" in the source\'s dialect.json)'
-            )
-        raise FileRejected(f"cannot read file: {detail}{hint}") from None
-    # Rows get consecutive rowids in file order; inside a transaction they start at a
-    # large offset, so number them from the first.
+        raise FileRejected(f"cannot read file: {detail}") from None
+    if first_row == 2:
+        _collect_malformed(con, dialect)
+    # Good rows take the line numbers that no malformed line covers, in file order
+    # (rowids are in file order; inside a transaction they start at a large offset).
     con.execute(
-        f"create or replace temp table _src as select"
-        f" rowid - (select min(rowid) from _src_read) + {first_row} as _row_number, *"
-        " from _src_read"
+        f"""
+        create or replace temp table _src as
+        with rows_in_order as (
+            select row_number() over (order by rowid) as seq, * from _src_read
+        ),
+        bad_lines as (
+            select distinct unnest(range(line, line + line_count)) as line from _malformed
+        ),
+        free_lines as (
+            select row_number() over (order by line) as seq, line
+            from (
+                select range as line
+                from range({first_row}, {first_row} + (select count(*) from _src_read)
+                                        + (select count(*) from bad_lines))
+            )
+            where line not in (select line from bad_lines)
+        )
+        select f.line as _row_number, r.* exclude (seq)
+        from rows_in_order as r
+        inner join free_lines as f on r.seq = f.seq
+        """
     )
     con.execute("drop table _src_read")
+
+
+def _collect_malformed(con: duckdb.DuckDBPyConnection, dialect: Dialect) -> None:
+    errors = con.execute(
+        "select line, column_name, error_type, error_message, csv_line from _csv_errors"
+        " order by line"
+    ).fetchall()
+    for line, column, error_type, message, raw in errors:
+        if error_type == "INVALID ENCODING":
+            raise FileRejected(
+                f'line {line} is not {dialect.encoding}; set "encoding" in the source\'s'
+                " dialect.json"
+            )
+        raw_text = (raw or "").rstrip("\r\n")
+        line_count = raw_text.count("\n") + 1
+        reason = MALFORMED_REASONS.get(error_type, f"malformed row: {message}")
+        if line_count > 1:
+            reason += f" (lines {line}-{line + line_count - 1})"
+        con.execute(
+            "insert into _malformed values (?, ?, ?, ?, ?)",
+            [line, line_count, column, reason, raw_text[:1000]],
+        )
 
 
 def _matched_columns(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, str]:
@@ -321,6 +406,15 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: Table) -> None:
             "delete from _valid where _row_number in (select _row_number from _row_rejects)"
         )
 
+    for check in table.row_checks:
+        con.execute(
+            f"insert into _row_rejects select _row_number, {_literal(check.column)},"
+            f" {_literal(check.message)}, raw_value from ({check.sql}) as offending(_row_number, raw_value)"
+        )
+        con.execute(
+            "delete from _valid where _row_number in (select _row_number from _row_rejects)"
+        )
+
 
 def load_file(
     con: duckdb.DuckDBPyConnection, table: Table, path: Path, dialect: Dialect
@@ -357,6 +451,9 @@ def load_file(
         _build_checked(con, table, columns, dialect)
         _collect_rejects(con, table)
         con.execute(
+            "insert into _row_rejects select line, column_name, reason, raw_value from _malformed"
+        )
+        con.execute(
             "insert into raw._rejects select ?, ?, ?, _row_number, column_name, reason, raw_value"
             " from _row_rejects order by _row_number, column_name",
             [load_id, table.path, str(path)],
@@ -369,7 +466,9 @@ def load_file(
             f"insert into raw.{table.raw_name} ({names}, _load_id, _row_number, _extra_columns)"
             f" select {names}, {load_id}, _row_number, _extra_columns from _valid"
         )
-        rows_read = con.execute("select count(*) from _src").fetchone()[0]
+        rows_read = con.execute(
+            "select (select count(*) from _src) + coalesce((select sum(line_count) from _malformed), 0)"
+        ).fetchone()[0]
         rows_loaded = con.execute("select count(*) from _valid").fetchone()[0]
         rows_rejected = rows_read - rows_loaded
         message = _summarise_rejects(con) if rows_rejected else ""
@@ -391,7 +490,7 @@ def load_file(
             con.execute("rollback")
         raise
     finally:
-        for temp in ("_src", "_checked", "_valid", "_row_rejects"):
+        for temp in ("_src", "_checked", "_valid", "_row_rejects", "_malformed"):
             con.execute(f"drop table if exists {temp}")
     return FileResult(
         table.path, str(path), "loaded", rows_read, rows_loaded, rows_rejected, message
