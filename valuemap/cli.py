@@ -9,6 +9,7 @@ import shutil
 import sys
 import time
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from valuemap.settings import PROJECT_ROOT, Settings, published_path
@@ -38,6 +39,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def run_refresh(settings: Settings) -> int:
     """Run the Dagster job `refresh` in this process; print a summary or a one-line reason."""
     started = time.perf_counter()
+    started_at = datetime.now()  # local time, as DuckDB's current_timestamp in the load log
     settings.export()
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     if not settings.landing.is_dir():
@@ -99,7 +101,7 @@ def run_refresh(settings: Settings) -> int:
     from valuemap.summary import print_summary
 
     timings = {"setup": setup_seconds, **step_seconds}
-    print_summary(settings, timings, time.perf_counter() - started)
+    print_summary(settings, timings, time.perf_counter() - started, started_at)
     return 0
 
 

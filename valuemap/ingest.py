@@ -222,14 +222,16 @@ def _csv_header(path: Path, dialect: Dialect) -> list[str]:
     encoding = (
         "utf-8-sig" if dialect.encoding.lower().replace("_", "-") == "utf-8" else dialect.encoding
     )
+    with path.open("rb") as handle:
+        first_line = handle.readline()
     try:
-        with path.open(encoding=encoding, newline="") as handle:
-            header = next(csv.reader(handle, delimiter=dialect.delimiter, quotechar='"'), [])
+        text = first_line.decode(encoding).rstrip("\r\n")
     except UnicodeDecodeError:
         raise FileRejected(
-            f'cannot read the header: file is not {dialect.encoding}; set "encoding" in the'
+            f'line 1 (the header) is not {dialect.encoding}; set "encoding" in the'
             " source's dialect.json"
         ) from None
+    header = next(csv.reader([text], delimiter=dialect.delimiter, quotechar='"'), [])
     if not [name for name in header if name.strip()]:
         raise FileRejected("no header row")
     seen: set[str] = set()
@@ -313,9 +315,11 @@ def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -
 
 
 def _collect_malformed(con: duckdb.DuckDBPyConnection, dialect: Dialect) -> None:
+    # DuckDB may report a line more than once (a missing field each): one reject a line
     errors = con.execute(
-        "select line, column_name, error_type, error_message, csv_line from _csv_errors"
-        " order by line"
+        "select line, arg_min(column_name, column_idx), arg_min(error_type, column_idx),"
+        " arg_min(error_message, column_idx), any_value(csv_line)"
+        " from _csv_errors group by line order by line"
     ).fetchall()
     for line, column, error_type, message, raw in errors:
         if error_type == "INVALID ENCODING":
@@ -503,7 +507,9 @@ def _summarise_rejects(con: duckdb.DuckDBPyConnection) -> str:
         "select _row_number, column_name, reason, raw_value from _row_rejects"
         " order by _row_number, column_name limit 3"
     ).fetchall()
-    return "; ".join(f"row {r}, {c}: {reason} ({v!r})" for r, c, reason, v in rows)
+    return "; ".join(
+        f"row {r}{f', {c}' if c else ''}: {reason} ({v!r})" for r, c, reason, v in rows
+    )
 
 
 def _log_load(

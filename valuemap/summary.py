@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 
 from valuemap.publish import parquet_link
 from valuemap.settings import Settings
 
+MAX_PROBLEM_FILES = 10
 CONCENTRATION = ("net_profit", "revenue", "complaints", "attention")
 CLASSES = ("key_account", "future_key_account", "large", "small", "loss", "unknown")
 LOYALTY_CATEGORIES = ("apostle", "loyalist", "mercenary", "hostage", "terrorist", "unknown")
@@ -20,8 +23,20 @@ def _money(amount: float | None) -> str:
     return "n/a" if amount is None else f"EUR {amount:,.0f}"
 
 
-def print_summary(settings: Settings, step_seconds: dict[str, float], total_seconds: float) -> None:
+def print_summary(
+    settings: Settings,
+    step_seconds: dict[str, float],
+    total_seconds: float,
+    started_at: datetime | None = None,
+) -> None:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        # the files of this run that had problems, with the first of them
+        problems = con.execute(
+            "select table_path, regexp_extract(file_path, '[^/]+$'), status, rows_rejected,"
+            " message from raw._load_log where loaded_at >= ?"
+            " and (status = 'rejected' or rows_rejected > 0) order by load_id",
+            [started_at or datetime.min],
+        ).fetchall()
         loads = con.execute(
             "select count(*) filter (where status = 'loaded'),"
             " count(*) filter (where status = 'rejected'),"
@@ -59,6 +74,11 @@ def print_summary(settings: Settings, step_seconds: dict[str, float], total_seco
     print(
         f"  files loaded          {loads[0]} ({loads[1]} rejected whole); rows loaded {loads[2]:,}, rows rejected {loads[3]:,} (raw._rejects)"
     )
+    for table, name, status, rejected, message in problems[:MAX_PROBLEM_FILES]:
+        what = "file rejected" if status == "rejected" else f"{rejected:,} row(s) rejected"
+        print(f"    {table}/{name}: {what}: {message}")
+    if len(problems) > MAX_PROBLEM_FILES:
+        print(f"    ... and {len(problems) - MAX_PROBLEM_FILES} more file(s); see raw._load_log")
     print(f"  analysis window       {start} .. {end}")
     print(f"  customers             {window[0]:,}")
     print(f"  revenue               {_money(window[1])}")
