@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import duckdb
 import pytest
 
 from tests.conftest import by_key, run_refresh
@@ -191,3 +192,32 @@ def test_a_second_run_snapshots_again_and_shows_the_migration(relationships_run,
         "B1": "unchanged",
         "C1": "unchanged",
     }
+
+
+def test_personal_data_never_reaches_what_bi_reads(relationships_run):
+    """Contact names, e-mails and phones stay in the build warehouse's raw layer."""
+    personal = {
+        value
+        for row in relationships_run.query(
+            "select full_name, email, phone from raw.crm__contacts", relationships_run.warehouse
+        )
+        for value in row
+        if value
+    }
+    assert len(personal) >= 20
+    tables = relationships_run.query(
+        "select table_schema, table_name, column_name from information_schema.columns"
+        " where data_type = 'VARCHAR'"
+    )
+    leaked = [
+        (schema, table, column)
+        for schema, table, column in tables
+        for (value,) in relationships_run.query(f'select distinct "{column}" from {schema}.{table}')
+        if value in personal
+    ]
+    assert leaked == []
+    parquet = relationships_run.published.with_name("warehouse_published_parquet")
+    with duckdb.connect() as con:
+        for path in sorted(parquet.glob("*.parquet")):
+            values = {v for row in con.sql(f"select * from '{path}'").fetchall() for v in row}
+            assert not values & personal, path.name
