@@ -8,6 +8,8 @@
 --   referrals              net profit of the customers it referred, in those months
 -- Customers acquired inside the data that bought in the tenure year; per customer class
 -- (fct_customer_segments, `outside_window` without activity in the window) and `all`.
+-- Means are rounded to 6 decimals: sums of doubles differ in the last bits from run to
+-- run (parallel aggregation), the published figures do not.
 with tenure_years as (
     select * from {{ ref('int_customer_tenure_years') }}
 ),
@@ -43,12 +45,12 @@ per_group as (
         {{ group }} as customer_class,
         tenure_year,
         count(*) as customer_count,
-        avg(base_profit_amount) as base_profit_amount,
-        avg(increased_purchases_amount) as increased_purchases_amount,
-        avg(reduced_operating_cost_amount) as reduced_operating_cost_amount,
-        avg(referrals_amount) as referrals_amount,
-        avg(price_premium_amount) as price_premium_amount,
-        avg(net_profit_amount) as net_profit_amount
+        round(avg(base_profit_amount), 6) as base_profit_amount,
+        round(avg(increased_purchases_amount), 6) as increased_purchases_amount,
+        round(avg(reduced_operating_cost_amount), 6) as reduced_operating_cost_amount,
+        round(avg(referrals_amount), 6) as referrals_amount,
+        round(avg(price_premium_amount), 6) as price_premium_amount,
+        round(avg(net_profit_amount), 6) as net_profit_amount
     from components
     group by {{ group }}, tenure_year
     {% if not loop.last %}union all{% endif %}
