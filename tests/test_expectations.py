@@ -123,3 +123,21 @@ def test_a_failed_blocking_expectation_stops_the_publish(tiny_run, tmp_path):
     )
     assert failure[:2] == ("customer_class", 3)
     assert {row["customer_id"] for row in json.loads(failure[2])} == {"C1", "C2", "C3"}
+
+
+def test_great_expectations_makes_no_network_call(tmp_path, monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network call: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.fct_cohort_retention as select 2024 as acquisition_year_date,"
+        " 1 as tenure_year, 100.0 as retention_pct"
+    )
+    (suite,) = [s for s in load_suites("marts") if s.name == "fct_cohort_retention"]
+    assert validate(con, suite).failed == []
