@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,6 +24,15 @@ class Run:
     warehouse: Path
     published: Path
     result: subprocess.CompletedProcess
+
+    def copy_to(self, folder: Path) -> Run:
+        """The run's landing folder, build warehouse and published file, copied into
+        `folder`, to run again on without touching the session's fixture."""
+        folder.mkdir(parents=True, exist_ok=True)
+        landing = shutil.copytree(self.landing, folder / "landing")
+        warehouse = Path(shutil.copy(self.warehouse, folder / "warehouse.duckdb"))
+        published = Path(shutil.copy(self.published, folder / "warehouse_published.duckdb"))
+        return Run(Path(landing), warehouse, published, self.result)
 
     def query(self, sql: str, database: Path | None = None) -> list[tuple]:
         with duckdb.connect(str(database or self.published), read_only=True) as con:
@@ -77,3 +87,32 @@ def segments_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 @pytest.fixture(scope="session")
 def relationships_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     return refresh_fixture(tmp_path_factory, "relationships", write_relationships_landing)
+
+
+# Run history: a new run is a new snapshot, whatever the data.
+RUN_HISTORY = {"fct_customer_snapshots", "fct_segment_migration"}
+RUN_HISTORY_COLUMNS = {
+    "rpt_customer_value_map": "exclude (entered_customer_count, left_customer_count)"
+}
+
+
+def published_marts(published: Path) -> dict[str, list[tuple]]:
+    """Every published mart but the run history, sorted, floats to 6 decimals: what two
+    runs on the same data must agree on."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
+        return {
+            name: [
+                tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+                for row in con.execute(
+                    f"select * {RUN_HISTORY_COLUMNS.get(name, '')} from marts.{name} order by all"
+                ).fetchall()
+            ]
+            for name in names
+            if name not in RUN_HISTORY
+        }

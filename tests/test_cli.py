@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -82,12 +81,8 @@ def test_demo_data_runs_through_the_whole_pipeline(tmp_path):
 
 
 def test_failed_run_exits_non_zero_and_keeps_the_published_marts(tiny_run, tmp_path):
-    landing = tmp_path / "landing"
-    shutil.copytree(tiny_run.landing, landing)
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(tiny_run.warehouse, warehouse)
-    published = warehouse.with_name("warehouse_published.duckdb")
-    shutil.copy(tiny_run.published, published)
+    copy = tiny_run.copy_to(tmp_path)
+    landing, warehouse, published = copy.landing, copy.warehouse, copy.published
     before = published.read_bytes()
 
     # A new cost-activity file whose warehouse activities take 150% of the pool: the

@@ -99,10 +99,8 @@ def test_a_failed_blocking_expectation_stops_the_publish(tiny_run, tmp_path):
         }
     )
     segments.write_text(json.dumps(spec))
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(tiny_run.warehouse, warehouse)
-    published = warehouse.with_name("warehouse_published.duckdb")
-    shutil.copy(tiny_run.published, published)
+    copy = tiny_run.copy_to(tmp_path / "run")
+    warehouse, published = copy.warehouse, copy.published
     before = published.read_bytes()
 
     run = run_refresh(tiny_run.landing, warehouse, env={"VALUEMAP_EXPECTATIONS_DIR": str(suites)})

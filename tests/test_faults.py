@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,16 +17,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import run_refresh, valuemap
+from tests.conftest import published_marts, run_refresh, valuemap
 from tests.fixtures.tiny_landing import write_csv
 
 pytestmark = pytest.mark.slow
-
-# Run history: a new run is a new snapshot, whatever the data.
-RUN_HISTORY = {"fct_customer_snapshots", "fct_segment_migration"}
-RUN_HISTORY_COLUMNS = {
-    "rpt_customer_value_map": "exclude (entered_customer_count, left_customer_count)"
-}
 
 READER = textwrap.dedent(
     """
@@ -58,12 +51,8 @@ READER = textwrap.dedent(
 
 
 def test_readers_are_never_blocked_and_never_see_a_mix(tiny_run, tmp_path):
-    landing = tmp_path / "landing"
-    shutil.copytree(tiny_run.landing, landing)
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(tiny_run.warehouse, warehouse)
-    published = warehouse.with_name("warehouse_published.duckdb")
-    shutil.copy(tiny_run.published, published)
+    copy = tiny_run.copy_to(tmp_path)
+    landing, warehouse, published = copy.landing, copy.warehouse, copy.published
     # new data, so the refresh publishes different marts: C2 orders again
     write_csv(
         landing / "orders/orders/more.csv",
@@ -105,26 +94,6 @@ def test_readers_are_never_blocked_and_never_see_a_mix(tiny_run, tmp_path):
     assert seen["queries"] > 100
     # it read the old marts, then the new ones: the swap happened while it read
     assert seen["seen"] == [203.0, 203.0 + 3 * 450 - 3 * 200 - 104] or len(seen["seen"]) == 2
-
-
-def marts(published: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(published), read_only=True) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        ]
-        return {
-            name: [
-                tuple(round(v, 6) if isinstance(v, float) else v for v in row)
-                for row in con.execute(
-                    f"select * {RUN_HISTORY_COLUMNS.get(name, '')} from marts.{name} order by all"
-                ).fetchall()
-            ]
-            for name in names
-            if name not in RUN_HISTORY
-        }
 
 
 def raw_state(warehouse: Path) -> tuple:
@@ -195,7 +164,7 @@ def generated(tmp_path_factory):
     assert result.returncode == 0, result.stderr
     clean = run_refresh(landing, root / "clean" / "warehouse.duckdb")
     assert clean.result.returncode == 0, clean.result.stderr[-2000:]
-    return landing, marts(clean.published), raw_state(clean.warehouse)
+    return landing, published_marts(clean.published), raw_state(clean.warehouse)
 
 
 def kill_points(warehouse: Path, process: subprocess.Popen):
@@ -235,4 +204,4 @@ def test_a_killed_refresh_recovers_on_the_next_run(generated, point, tmp_path):
 
     assert rerun.result.returncode == 0, rerun.result.stderr[-3000:]
     assert raw_state(warehouse) == clean_raw  # every file once, every row once
-    assert marts(rerun.published) == clean_marts
+    assert published_marts(rerun.published) == clean_marts
