@@ -24,6 +24,9 @@ from valuemap.sql import quote_identifier as _quote
 from valuemap.sql import quote_literal as _literal
 
 MARTS_SCHEMA = "marts"
+# BI tools and drivers often bundle DuckDB 1.x, which cannot open DuckDB 2.0's own
+# format: the published file is written in the 1.2 storage format, which both read.
+STORAGE_VERSION = "v1.2.0"
 # What BI may read: the marts and the Great Expectations results (no raw or staging
 # data, so no personal data).
 PUBLISHED_SCHEMAS = (MARTS_SCHEMA, "quality")
@@ -40,7 +43,10 @@ def publish(warehouse: Path, published: Path) -> dict[str, int]:
     staging = published.with_name(published.name + ".tmp")
     staging.unlink(missing_ok=True)
     counts: dict[str, int] = {}
-    with duckdb.connect(str(staging)) as con:
+    with duckdb.connect() as con:
+        con.execute(
+            f"attach {_literal(str(staging))} as pub (storage_version {_literal(STORAGE_VERSION)})"
+        )
         con.execute(f"attach {_literal(str(warehouse))} as build (read_only)")
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables"
@@ -49,16 +55,16 @@ def publish(warehouse: Path, published: Path) -> dict[str, int]:
             " order by table_schema, table_name"
         ).fetchall()
         for schema in sorted({schema for schema, _ in tables}):
-            con.execute(f"create schema {_quote(schema)}")
+            con.execute(f"create schema pub.{_quote(schema)}")
         for schema, table in tables:
             name = f"{_quote(schema)}.{_quote(table)}"
-            con.execute(f"create table {name} as select * from build.{name}")
-            (count,) = con.execute(f"select count(*) from {name}").fetchall()[0]
+            con.execute(f"create table pub.{name} as select * from build.{name}")
+            (count,) = con.execute(f"select count(*) from pub.{name}").fetchall()[0]
             if schema == MARTS_SCHEMA:
                 counts[table] = count
         con.execute("detach build")
-        con.execute("checkpoint")
         _write_parquet(con, published, [t for s, t in tables if s == MARTS_SCHEMA])
+        con.execute("detach pub")
     os.replace(staging, published)
     return counts
 
@@ -70,7 +76,7 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, published: Path, marts: list[
     folder.mkdir()
     for table in marts:
         target = _literal(str(folder / f"{table}.parquet"))
-        con.execute(f"copy {MARTS_SCHEMA}.{_quote(table)} to {target} (format parquet)")
+        con.execute(f"copy pub.{MARTS_SCHEMA}.{_quote(table)} to {target} (format parquet)")
     previous = link.resolve() if link.is_symlink() else None
     pending = link.with_name(link.name + ".new")
     pending.unlink(missing_ok=True)
