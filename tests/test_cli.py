@@ -114,3 +114,17 @@ def test_missing_landing_folder_is_a_clear_error(tmp_path):
     )
     assert result.returncode == 2
     assert "landing folder" in result.stderr and "does not exist" in result.stderr
+
+
+def test_status_reports_the_published_marts_and_the_checks(tiny_run):
+    result = valuemap("status", "--warehouse", str(tiny_run.warehouse))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "marts.fct_customer_segments" in result.stdout
+    assert "0 file(s) with rejected rows" in result.stdout
+    assert ": 0 failed" in result.stdout
+
+
+def test_every_command_has_help():
+    for command in ("generate", "run", "status", "demo"):
+        result = valuemap(command, "--help")
+        assert result.returncode == 0 and "usage: valuemap" in result.stdout, command

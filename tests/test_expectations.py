@@ -9,7 +9,7 @@ import shutil
 import duckdb
 import pytest
 
-from tests.conftest import run_refresh
+from tests.conftest import run_refresh, valuemap
 from valuemap.expectations import (
     EXPECTATIONS_DIR,
     RESULTS_TABLE,
@@ -120,6 +120,9 @@ def test_a_failed_blocking_expectation_stops_the_publish(tiny_run, tmp_path):
         warehouse,
     )
     assert failure[:2] == ("customer_class", 3)
+    status = valuemap("status", "--warehouse", str(warehouse), "--published", str(published))
+    assert status.returncode == 1
+    assert "critical fct_customer_segments: expect_column_values_to_be_in_set" in status.stdout
     assert {row["customer_id"] for row in json.loads(failure[2])} == {"C1", "C2", "C3"}
 
 

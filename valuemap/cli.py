@@ -106,15 +106,25 @@ def run_refresh(settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    return run_refresh(_settings(args))
+
+
+def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
-    if args.landing:
+    if getattr(args, "landing", None):
         settings = replace(settings, landing=Path(args.landing).resolve())
     if args.warehouse:
         warehouse = Path(args.warehouse).resolve()
         settings = replace(settings, warehouse=warehouse, published=published_path(warehouse))
     if args.published:
         settings = replace(settings, published=Path(args.published).resolve())
-    return run_refresh(settings)
+    return settings
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from valuemap.status import print_status
+
+    return print_status(_settings(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -171,6 +181,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="DuckDB file BI reads (default $VALUEMAP_PUBLISHED or <warehouse>_published.duckdb)",
     )
     run.set_defaults(func=cmd_run)
+
+    status = commands.add_parser(
+        "status",
+        help="last publish, rows per mart, files with rejects, failed checks"
+        " (exit 1 when something needs attention)",
+    )
+    status.add_argument(
+        "--warehouse",
+        help="DuckDB build file (default $VALUEMAP_WAREHOUSE or data/warehouse.duckdb)",
+    )
+    status.add_argument(
+        "--published",
+        help="DuckDB file BI reads (default $VALUEMAP_PUBLISHED or <warehouse>_published.duckdb)",
+    )
+    status.set_defaults(func=cmd_status)
 
     demo = commands.add_parser(
         "demo", help="generate demo data in data/demo/ and run the refresh on it"

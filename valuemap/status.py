@@ -1,0 +1,85 @@
+"""`valuemap status`: the state of a warehouse as a data engineer checks it in the
+morning: when the marts were last published, their row counts, the files with rejects,
+and the expectations that failed in the last validation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+from valuemap.expectations import RESULTS_TABLE
+from valuemap.settings import Settings
+
+
+def print_status(settings: Settings) -> int:
+    """Print the status; 0 when the marts are published and the last validation had no
+    blocking failure, 1 otherwise."""
+    healthy = True
+    if settings.published.exists():
+        published_at = datetime.fromtimestamp(settings.published.stat().st_mtime)
+        print(f"published    {settings.published} at {published_at:%Y-%m-%d %H:%M:%S}")
+        with duckdb.connect(str(settings.published), read_only=True) as con:
+            tables = con.execute(
+                "select table_name from information_schema.tables"
+                " where table_schema = 'marts' order by table_name"
+            ).fetchall()
+            for (table,) in tables:
+                (count,) = con.execute(f'select count(*) from marts."{table}"').fetchall()[0]
+                print(f"  marts.{table:<40} {count:>12,} rows")
+    else:
+        print(f"published    nothing yet ({settings.published} does not exist)")
+        healthy = False
+    if not settings.warehouse.exists():
+        print(f"warehouse    {settings.warehouse} does not exist: no refresh has run")
+        return 1
+    try:
+        con = duckdb.connect(str(settings.warehouse), read_only=True)
+    except duckdb.IOException:
+        print(f"warehouse    {settings.warehouse} is in use: a refresh is running")
+        return 0 if healthy else 1
+    with con:
+        problems = con.execute(
+            "select table_path, regexp_extract(file_path, '[^/]+$'), loaded_at, status,"
+            " rows_read, rows_rejected, message from raw._load_log"
+            " where status = 'rejected' or rows_rejected > 0 order by load_id"
+        ).fetchall()
+        print(f"rejects      {len(problems)} file(s) with rejected rows or rejected whole")
+        for table, name, loaded_at, status, read, rejected, message in problems:
+            what = "file rejected" if status == "rejected" else f"{rejected:,} of {read:,} rows"
+            print(f"  {loaded_at:%Y-%m-%d} {table}/{name}: {what}: {message}")
+        last = (
+            con.execute(
+                f"select run_id, max(validated_at) from {RESULTS_TABLE}"
+                " group by run_id order by 2 desc limit 1"
+            ).fetchall()
+            if _has_results(con)
+            else []
+        )
+        if not last:
+            print("checks       no validation yet")
+            return 1
+        run_id, validated_at = last[0]
+        failed = con.execute(
+            f"select suite, expectation_type, column_name, severity, unexpected_count"
+            f" from {RESULTS_TABLE} where run_id = ? and not success order by suite",
+            [run_id],
+        ).fetchall()
+        print(
+            f"checks       last validation {validated_at:%Y-%m-%d %H:%M:%S}: {len(failed)} failed"
+        )
+        for suite, expectation, column, severity, count in failed:
+            print(f"  {severity:<8} {suite}: {expectation} on {column}: {count:,} row(s)")
+            healthy = healthy and severity != "critical"
+    return 0 if healthy else 1
+
+
+def _has_results(con: duckdb.DuckDBPyConnection) -> bool:
+    schema, table = RESULTS_TABLE.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ?"
+            " and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
