@@ -127,6 +127,21 @@ def cmd_status(args: argparse.Namespace) -> int:
     return print_status(_settings(args))
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from valuemap.report import write_report
+
+    settings = _settings(args)
+    if not settings.published.exists():
+        print(
+            f"valuemap report failed: {settings.published} does not exist; run a refresh first",
+            file=sys.stderr,
+        )
+        return 1
+    out = write_report(settings.published, Path(args.out).resolve() if args.out else None)
+    print(f"report written to {out}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Fresh demo data in data/demo/, then the full refresh on it."""
     if DEMO_DIR.exists():
@@ -196,6 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="DuckDB file BI reads (default $VALUEMAP_PUBLISHED or <warehouse>_published.duckdb)",
     )
     status.set_defaults(func=cmd_status)
+
+    report = commands.add_parser(
+        "report", help="write the HTML report of the published marts (works offline)"
+    )
+    report.add_argument("--warehouse", help="DuckDB build file (default as for run)")
+    report.add_argument("--published", help="DuckDB file BI reads (default as for run)")
+    report.add_argument("--out", help="HTML file (default <warehouse>_report.html beside it)")
+    report.set_defaults(func=cmd_report)
 
     demo = commands.add_parser(
         "demo", help="generate demo data in data/demo/ and run the refresh on it"

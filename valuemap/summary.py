@@ -7,6 +7,7 @@ from datetime import datetime
 import duckdb
 
 from valuemap.publish import parquet_link
+from valuemap.report import report_path
 from valuemap.settings import Settings
 
 MAX_PROBLEM_FILES = 10
@@ -103,3 +104,4 @@ def print_summary(
     print(f"  warehouse (build)     {settings.warehouse}")
     print(f"  published (BI reads)  {settings.published}  schemas marts, quality")
     print(f"  parquet copies        {parquet_link(settings.published)}/<mart>.parquet")
+    print(f"  report                {report_path(settings.published)}")

@@ -2,11 +2,12 @@
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.dbt import valuemap_dbt_assets
 from orchestration.resources import Warehouse
 from valuemap.publish import MARTS_SCHEMA, parquet_link, publish
+from valuemap.report import write_report
 
 MART_KEYS = sorted(
     (key for key in valuemap_dbt_assets.keys if key.path[0] == MARTS_SCHEMA),
@@ -30,4 +31,14 @@ def published_marts(context: AssetExecutionContext, warehouse: Warehouse) -> Mat
     )
 
 
-__all__ = ["MART_KEYS", "published_marts"]
+@asset(group_name="publish", deps=[published_marts], kinds={"html"})
+def customer_value_report(
+    context: AssetExecutionContext, warehouse: Warehouse
+) -> MaterializeResult:
+    """The HTML report of the published marts (works offline: inline SVG charts)."""
+    path = write_report(Path(warehouse.published_path))
+    context.log.info(f"report written to {path}")
+    return MaterializeResult(metadata={"path": MetadataValue.path(str(path))})
+
+
+__all__ = ["MART_KEYS", "customer_value_report", "published_marts"]
