@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.dbt import valuemap_dbt_assets
@@ -21,8 +22,16 @@ def published_marts(context: AssetExecutionContext, warehouse: Warehouse) -> Mat
     the marts, that BI tools open read-only."""
     counts = publish(Path(warehouse.path), Path(warehouse.published_path))
     context.log.info(f"published {len(counts)} marts to {warehouse.published_path}")
+    with duckdb.connect(warehouse.published_path, read_only=True) as con:
+        ((peak, difference),) = con.execute(
+            "select (select peak_cumulative_profit_pct from marts.rpt_profit_curve_summary),"
+            " (select coalesce(max(abs(difference_amount)), 0)"
+            " from marts.fct_cost_pool_reconciliation)"
+        ).fetchall()
     return MaterializeResult(
         metadata={
+            "whale_curve_peak_pct": float(peak) if peak is not None else None,
+            "reconciliation_max_difference": float(difference),
             "path": warehouse.published_path,
             "parquet": str(parquet_link(Path(warehouse.published_path))),
             "dagster/row_count": sum(counts.values()),
