@@ -170,6 +170,17 @@ def _add_scale(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
 
 
+def _add_warehouse(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warehouse",
+        help="DuckDB build file (default $VALUEMAP_WAREHOUSE or data/warehouse.duckdb)",
+    )
+    parser.add_argument(
+        "--published",
+        help="DuckDB file BI reads (default $VALUEMAP_PUBLISHED or <warehouse>_published.duckdb)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="valuemap",
@@ -187,14 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="full refresh: load, dbt build with tests, publish (the Dagster job `refresh`)"
     )
     run.add_argument("--landing", help="landing folder (default $VALUEMAP_LANDING or data/landing)")
-    run.add_argument(
-        "--warehouse",
-        help="DuckDB build file (default $VALUEMAP_WAREHOUSE or data/warehouse.duckdb)",
-    )
-    run.add_argument(
-        "--published",
-        help="DuckDB file BI reads (default $VALUEMAP_PUBLISHED or <warehouse>_published.duckdb)",
-    )
+    _add_warehouse(run)
     run.set_defaults(func=cmd_run)
 
     status = commands.add_parser(
@@ -202,21 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="last publish, rows per mart, files with rejects, failed checks"
         " (exit 1 when something needs attention)",
     )
-    status.add_argument(
-        "--warehouse",
-        help="DuckDB build file (default $VALUEMAP_WAREHOUSE or data/warehouse.duckdb)",
-    )
-    status.add_argument(
-        "--published",
-        help="DuckDB file BI reads (default $VALUEMAP_PUBLISHED or <warehouse>_published.duckdb)",
-    )
+    _add_warehouse(status)
     status.set_defaults(func=cmd_status)
 
     report = commands.add_parser(
         "report", help="write the HTML report of the published marts (works offline)"
     )
-    report.add_argument("--warehouse", help="DuckDB build file (default as for run)")
-    report.add_argument("--published", help="DuckDB file BI reads (default as for run)")
+    _add_warehouse(report)
     report.add_argument("--out", help="HTML file (default <warehouse>_report.html beside it)")
     report.set_defaults(func=cmd_report)
 
