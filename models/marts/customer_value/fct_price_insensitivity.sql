@@ -58,11 +58,12 @@ final as (
         100 * net_margin_share as net_margin_pct,
         -- the effect is a rise on a positive profit; undefined for loss customers
         case
-            when net_margin_share > 0 then 100 * price_increase_share / net_margin_share
+            when net_margin_share > 0
+                then {{ profit_increase_pct('price_increase_share', 'net_margin_share') }}
         end as profit_increase_pct,
         case
             when net_margin_share > 0
-                then 100 * price_increase_share / (net_margin_share + price_increase_share)
+                then {{ break_even_volume_loss_pct('price_increase_share', 'net_margin_share') }}
         end as break_even_volume_loss_pct,
         100 * volume_change_share as expected_volume_change_pct,
         revenue_amount * (1 + volume_change_share) * (net_margin_share + price_increase_share)

@@ -33,13 +33,12 @@ final as (
         cast(net_profit_amount as {{ dbt.type_numeric() }}) as net_profit_amount,
         100.0 * net_profit_amount / revenue_amount as net_margin_pct,
         case
-            when net_profit_amount > 0 then 100.0 * price_increase_pct * revenue_amount
-                / (100.0 * net_profit_amount)
+            when net_profit_amount > 0
+                then {{ profit_increase_pct('price_increase_pct', '100.0 * net_profit_amount / revenue_amount') }}
         end as profit_increase_pct,
         case
             when net_profit_amount > 0
-                then 100.0 * price_increase_pct * revenue_amount
-                / (100.0 * net_profit_amount + price_increase_pct * revenue_amount)
+                then {{ break_even_volume_loss_pct('price_increase_pct', '100.0 * net_profit_amount / revenue_amount') }}
         end as break_even_volume_loss_pct,
         expected_net_profit_amount,
         expected_profit_effect_amount

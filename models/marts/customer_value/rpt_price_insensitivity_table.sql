@@ -10,8 +10,9 @@ final as (
     select
         p.price_increase_pct,
         m.price_increase_pct as net_margin_pct,
-        100.0 * p.price_increase_pct / m.price_increase_pct as profit_increase_pct,
-        100.0 * p.price_increase_pct / (m.price_increase_pct + p.price_increase_pct)
+        {{ profit_increase_pct('p.price_increase_pct', 'm.price_increase_pct') }}
+            as profit_increase_pct,
+        {{ break_even_volume_loss_pct('p.price_increase_pct', 'm.price_increase_pct') }}
             as break_even_volume_loss_pct
     from scenarios as p
     cross join scenarios as m
