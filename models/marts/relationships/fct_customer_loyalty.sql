@@ -101,12 +101,10 @@ assessed as (
                 / p.window_months / c.sales_potential_amount
         end as share_of_wallet_trend_pct_points,
         coalesce(b.last_active_month_date >= p.retained_since_date, false) as is_retained,
-        -- a lost customer is lost, not dried up
-        coalesce(b.last_active_month_date >= p.retained_since_date, false)
-        and b.previous_revenue_amount > 0
+        b.previous_revenue_amount > 0
         and b.revenue_amount
         < b.previous_revenue_amount * (1 - {{ var('dried_up_revenue_drop_pct') }} / 100.0)
-            as is_dried_up,
+            as has_halved_revenue,
         s.survey_date,
         s.satisfaction_score,
         s.satisfaction_gap_score,
@@ -128,8 +126,10 @@ assessed as (
 flagged as (
     select
         *,
+        -- a lost customer is lost, not dried up
+        is_retained and has_halved_revenue as is_dried_up,
         is_retained
-        and not is_dried_up
+        and not has_halved_revenue
         and coalesce(repurchase_intent_score >= {{ var('loyal_min_repurchase_intent') }}, true)
             as is_loyal,
         coalesce(recommend_score >= {{ var('promoter_min_recommend') }}, false) as is_promoter
