@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -562,3 +563,29 @@ def load_landing(con: duckdb.DuckDBPyConnection, landing: Path) -> list[FileResu
             )
         results.append(result)
     return results
+
+
+def problem_files(
+    con: duckdb.DuckDBPyConnection, since: datetime | None = None
+) -> list[tuple[datetime, str]]:
+    """The files rejected whole or with rejected rows (loaded at or after `since`), in
+    load order, each as (loaded at, "table/file: what: its first problems")."""
+    rows = con.execute(
+        "select loaded_at, table_path, regexp_extract(file_path, '[^/]+$'), status,"
+        " rows_read, rows_rejected, message from raw._load_log where loaded_at >= ?"
+        " and (status = 'rejected' or rows_rejected > 0) order by load_id",
+        [since or datetime.min],
+    ).fetchall()
+    return [
+        (
+            loaded_at,
+            f"{table}/{name}: "
+            + (
+                "file rejected"
+                if status == "rejected"
+                else f"{rejected:,} of {read:,} row(s) rejected"
+            )
+            + f": {message}",
+        )
+        for loaded_at, table, name, status, read, rejected, message in rows
+    ]

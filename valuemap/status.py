@@ -9,6 +9,7 @@ from datetime import datetime
 import duckdb
 
 from valuemap.expectations import RESULTS_TABLE
+from valuemap.ingest import problem_files
 from valuemap.settings import Settings
 
 
@@ -39,15 +40,10 @@ def print_status(settings: Settings) -> int:
         print(f"warehouse    {settings.warehouse} is in use: a refresh is running")
         return 0 if healthy else 1
     with con:
-        problems = con.execute(
-            "select table_path, regexp_extract(file_path, '[^/]+$'), loaded_at, status,"
-            " rows_read, rows_rejected, message from raw._load_log"
-            " where status = 'rejected' or rows_rejected > 0 order by load_id"
-        ).fetchall()
+        problems = problem_files(con)
         print(f"rejects      {len(problems)} file(s) with rejected rows or rejected whole")
-        for table, name, loaded_at, status, read, rejected, message in problems:
-            what = "file rejected" if status == "rejected" else f"{rejected:,} of {read:,} rows"
-            print(f"  {loaded_at:%Y-%m-%d} {table}/{name}: {what}: {message}")
+        for loaded_at, problem in problems:
+            print(f"  {loaded_at:%Y-%m-%d} {problem}")
         last = (
             con.execute(
                 f"select run_id, max(validated_at) from {RESULTS_TABLE}"

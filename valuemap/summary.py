@@ -6,6 +6,7 @@ from datetime import datetime
 
 import duckdb
 
+from valuemap.ingest import problem_files
 from valuemap.publish import parquet_link
 from valuemap.report import report_path
 from valuemap.settings import Settings
@@ -32,12 +33,7 @@ def print_summary(
 ) -> None:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         # the files of this run that had problems, with the first of them
-        problems = con.execute(
-            "select table_path, regexp_extract(file_path, '[^/]+$'), status, rows_rejected,"
-            " message from raw._load_log where loaded_at >= ?"
-            " and (status = 'rejected' or rows_rejected > 0) order by load_id",
-            [started_at or datetime.min],
-        ).fetchall()
+        problems = problem_files(con, started_at)
         loads = con.execute(
             "select count(*) filter (where status = 'loaded'),"
             " count(*) filter (where status = 'rejected'),"
@@ -75,9 +71,8 @@ def print_summary(
     print(
         f"  files loaded          {loads[0]} ({loads[1]} rejected whole); rows loaded {loads[2]:,}, rows rejected {loads[3]:,} (raw._rejects)"
     )
-    for table, name, status, rejected, message in problems[:MAX_PROBLEM_FILES]:
-        what = "file rejected" if status == "rejected" else f"{rejected:,} row(s) rejected"
-        print(f"    {table}/{name}: {what}: {message}")
+    for _, problem in problems[:MAX_PROBLEM_FILES]:
+        print(f"    {problem}")
     if len(problems) > MAX_PROBLEM_FILES:
         print(f"    ... and {len(problems) - MAX_PROBLEM_FILES} more file(s); see raw._load_log")
     print(f"  analysis window       {start} .. {end}")
