@@ -58,6 +58,11 @@ class Suite:
         return self.meta["asset"]
 
     @property
+    def table(self) -> str:
+        """The table the suite validates: the first one its query reads."""
+        return self.meta["query"].split(" from ", 1)[1].split()[0]
+
+    @property
     def layer(self) -> str:
         return self.path.parent.name
 

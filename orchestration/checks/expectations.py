@@ -42,8 +42,7 @@ def _spec(suite: Suite) -> AssetCheckSpec:
 
 def _result(outcome: SuiteOutcome) -> AssetCheckResult:
     suite = outcome.suite
-    table = suite.meta["query"].split(" from ", 1)[1].split()[0]
-    failures = [o.describe(table) for o in outcome.failed]
+    failures = [o.describe(suite.table) for o in outcome.failed]
     blocking = bool(outcome.blocking_failures)
     return AssetCheckResult(
         asset_key=AssetKey(suite.asset),
@@ -80,7 +79,7 @@ def _run(
             record(con, context.run.run_id, outcome)
             for failure in outcome.failed:
                 context.log.warning(
-                    f"{suite.name}: {failure.describe(suite.name)};"
+                    f"{suite.name}: {failure.describe(suite.table)};"
                     f" sample {json.dumps(failure.sample, default=str)}"
                 )
             yield _result(outcome)
