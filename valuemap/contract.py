@@ -449,4 +449,15 @@ TABLES: tuple[Table, ...] = (
 )
 
 TABLES_BY_PATH = {t.path: t for t in TABLES}
+
+# Columns the loader adds to every raw table: (name, DuckDB type, description).
+LOAD_COLUMNS = (
+    ("_load_id", "integer not null", "The load that brought the row (raw._load_log)."),
+    ("_row_number", "bigint not null", "The row's record number in its landing file."),
+    (
+        "_extra_columns",
+        "varchar",
+        "Columns of the file that the contract does not name, as JSON; null when none.",
+    ),
+)
 SOURCES = ("crm", "orders", "costs")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from valuemap.contract import SOURCES, TABLES, Table
+from valuemap.contract import LOAD_COLUMNS, SOURCES, TABLES, Table
 
 # Renames from landing names to the project's naming conventions (STYLE.md).
 RENAMES: dict[str, dict[str, str]] = {
@@ -108,7 +108,8 @@ def _sources_yml(source: str) -> dict:
                 "name": t.name,
                 "identifier": t.raw_name,
                 "description": f"{t.description} Grain: {', '.join(t.key)}.",
-                "columns": [{"name": c.name, "description": c.description} for c in t.columns],
+                "columns": [{"name": c.name, "description": c.description} for c in t.columns]
+                + [{"name": name, "description": text} for name, _, text in LOAD_COLUMNS],
             }
         )
     return {

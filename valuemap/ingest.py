@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from valuemap.contract import TABLES, TABLES_BY_PATH, Column, Table
+from valuemap.contract import LOAD_COLUMNS, TABLES, TABLES_BY_PATH, Column, Table
 from valuemap.sql import quote_identifier as _quote
 from valuemap.sql import quote_literal as _literal
 
@@ -83,10 +83,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     for table in TABLES:
         columns = ", ".join(f'"{c.name}" {c.raw_type}' for c in table.columns)
-        con.execute(
-            f"create table if not exists raw.{table.raw_name} ({columns},"
-            " _load_id integer not null, _row_number bigint not null, _extra_columns varchar)"
-        )
+        load_columns = ", ".join(f"{name} {sql_type}" for name, sql_type, _ in LOAD_COLUMNS)
+        con.execute(f"create table if not exists raw.{table.raw_name} ({columns}, {load_columns})")
     con.execute(
         """
         create table if not exists raw._load_log (

@@ -37,6 +37,11 @@ def parquet_link(published: Path) -> Path:
     return published.with_name(f"{published.stem}_parquet")
 
 
+def docs_path(published: Path) -> Path:
+    """The dbt docs folder (index.html opens offline): warehouse_published.duckdb -> warehouse_docs."""
+    return published.with_name(published.stem.replace("_published", "") + "_docs")
+
+
 def publish(warehouse: Path, published: Path) -> dict[str, int]:
     """Copy the published schemas of the warehouse; returns row counts per table."""
     published.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 import duckdb
 
 from valuemap.ingest import problem_files
-from valuemap.publish import parquet_link
+from valuemap.publish import docs_path, parquet_link
 from valuemap.report import report_path
 from valuemap.settings import Settings
 
@@ -100,3 +100,4 @@ def print_summary(
     print(f"  published (BI reads)  {settings.published}  schemas marts, quality")
     print(f"  parquet copies        {parquet_link(settings.published)}/<mart>.parquet")
     print(f"  report                {report_path(settings.published)}")
+    print(f"  dbt docs              {docs_path(settings.published) / 'index.html'}")

@@ -2,13 +2,19 @@
 
 import json
 import os
+import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.project import valuemap_project
+from orchestration.resources import Warehouse
+from valuemap.publish import docs_path
+
+DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 
 
 class ValuemapTranslator(DagsterDbtTranslator):
@@ -32,3 +38,36 @@ def dbt_vars_args() -> list[str]:
 )
 def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     yield from dbt.cli(["build", *dbt_vars_args()], context=context).stream()
+
+
+@asset(group_name="publish", deps=list(valuemap_dbt_assets.keys), kinds={"dbt"})
+def dbt_docs(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResult:
+    """The dbt docs site (every source, model and column, with the catalog of the warehouse
+    just built): `dbt docs generate --static`, whose index.html opens offline, beside the
+    manifest.json and catalog.json that catalog tools read."""
+    out = docs_path(Path(warehouse.published_path))
+    staging = out.with_name(out.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    # The manifest is already parsed: skipping the compile saves most of the time.
+    shutil.copy(valuemap_project.manifest_path, staging / "manifest.json")
+    dbt.cli(["docs", "generate", "--no-compile", "--static"], target_path=staging).wait()
+    (staging / "static_index.html").replace(staging / "index.html")
+    for name in os.listdir(staging):
+        if name not in DOCS_FILES:
+            path = staging / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    # Swap folders, so a reader sees the old site or the new one.
+    old = out.with_name(out.name + ".old")
+    if out.exists():
+        out.replace(old)
+    staging.replace(out)
+    shutil.rmtree(old, ignore_errors=True)
+    catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(out / "index.html")),
+            "tables_in_catalog": len(catalog["nodes"]),
+            "sources_in_catalog": len(catalog["sources"]),
+        }
+    )
