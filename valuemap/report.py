@@ -70,7 +70,10 @@ def line_chart(
     if mark:
         body += (
             f'<circle class="peak" cx="{sx(mark[0]):.1f}" cy="{sy(mark[1]):.1f}" r="5" fill="{COLOURS[4]}"/>'
-            f'<text x="{sx(mark[0]) + 8:.1f}" y="{sy(mark[1]) - 6:.1f}" font-size="12">'
+            # below the point when there is no room above it, leftwards past the middle
+            f'<text x="{sx(mark[0]) + (-8 if mark[0] > 60 else 8):.1f}"'
+            f' y="{sy(mark[1]) + (20 if sy(mark[1]) < 24 else -6):.1f}" font-size="12"'
+            f' text-anchor="{"end" if mark[0] > 60 else "start"}">'
             f"peak {mark[1]:.0f}% at {mark[0]:.0f}% of customers</text>"
         )
     return _svg(body, title)
@@ -135,7 +138,8 @@ def heat_table(
 ) -> str:
     present = [v for v in values.values() if v is not None]
     top = max(present) if present else 1
-    cell, head = 92, 150
+    # room for the longest row label (about 6.5 px per character at font-size 11)
+    cell, head = 92, max(60, round(6.5 * max((len(r) for r in rows), default=0)) + 12)
     width, height = head + cell * len(columns) + 10, 30 + 28 * (len(rows) + 1)
     body = "".join(
         f'<text x="{head + cell * j + cell / 2}" y="20" text-anchor="middle" font-size="11">{html.escape(c)}</text>'
@@ -197,7 +201,7 @@ def _sections(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
             (
                 "The whale curve",
                 f"The most profitable {at:.0f}% of customers earn {peak:.0f}% of total profit;"
-                f" {losers:,} loss customers give EUR {-float(loss):,.0f} of it away again.",
+                f" {losers:,} loss customers give EUR {abs(float(loss or 0)):,.0f} of it away again.",
                 line_chart(
                     points,
                     "cumulative profit",
