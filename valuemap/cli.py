@@ -142,6 +142,33 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    """`dagster dev` on this project: the web UI (asset graph, runs, checks) and the daemon
+    that runs the nightly schedule, with the same settings as `valuemap run`."""
+    settings = _settings(args)
+    settings.export()
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # Runs and schedules are kept beside the warehouse, so they outlive the UI process.
+    dagster_home = settings.warehouse.parent / "dagster_home"
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DAGSTER_HOME", str(dagster_home))
+    instance_config = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
+    if not instance_config.exists():
+        instance_config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    # The code server re-parses the dbt project with the `dbt` on PATH: make it this one.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
+    from orchestration.project import prepare_manifest
+
+    prepare_manifest()
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [str(dagster), "dev", "-m", "orchestration.definitions"]
+    command += ["--host", args.host, "--port", str(args.port)]
+    print(f"Dagster UI on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
+    os.chdir(PROJECT_ROOT)
+    os.execv(command[0], command)  # Dagster owns the process (and Ctrl-C) from here
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Fresh demo data in data/demo/, then the full refresh on it."""
     if DEMO_DIR.exists():
@@ -215,6 +242,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_warehouse(report)
     report.add_argument("--out", help="HTML file (default <warehouse>_report.html beside it)")
     report.set_defaults(func=cmd_report)
+
+    ui = commands.add_parser(
+        "ui", help="open the Dagster UI on the project (asset graph, runs, checks, schedule)"
+    )
+    ui.add_argument("--landing", help="landing folder (default $VALUEMAP_LANDING or data/landing)")
+    _add_warehouse(ui)
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    ui.set_defaults(func=cmd_ui)
 
     demo = commands.add_parser(
         "demo", help="generate demo data in data/demo/ and run the refresh on it"
