@@ -125,6 +125,6 @@ def test_status_reports_the_published_marts_and_the_checks(tiny_run):
 
 
 def test_every_command_has_help():
-    for command in ("generate", "run", "status", "demo"):
+    for command in ("generate", "run", "status", "report", "ui", "demo"):
         result = valuemap(command, "--help")
         assert result.returncode == 0 and "usage: valuemap" in result.stdout, command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
@@ -11,7 +12,7 @@ import duckdb
 import pytest
 
 from tests.fixtures.tiny_landing import TABLES, write_csv, write_tiny_landing
-from valuemap.ingest import load_landing
+from valuemap.ingest import LoadProgress, load_landing
 
 
 @pytest.fixture
@@ -41,6 +42,29 @@ def test_every_row_is_loaded_or_rejected(con, tmp_path):
     assert all(r.rows_read == r.rows_loaded + r.rows_rejected for r in results)
     assert sum(r.rows_loaded for r in results) == sum(len(rows) for rows in TABLES.values())
     assert rejects(con) == []
+
+
+def test_a_long_load_shows_its_progress_and_a_short_one_stays_quiet(con, tmp_path):
+    landing = write_tiny_landing(tmp_path / "landing")
+    quiet = io.StringIO()
+    load_landing(con, landing, LoadProgress(quiet, after_seconds=3600))
+    assert quiet.getvalue() == ""
+    (landing / "orders" / "order_lines" / "order_lines_again.csv").write_bytes(
+        (landing / "orders" / "order_lines" / "order_lines.csv").read_bytes()
+    )
+    complaints = landing / "crm" / "complaints"
+    header = (complaints / "complaints.csv").read_text(encoding="utf-8").splitlines()[0]
+    (complaints / "late.csv").write_text(header + "\n", encoding="utf-8")  # no rows yet
+    shown = io.StringIO()
+    load_landing(con, landing, LoadProgress(shown, after_seconds=0))
+    lines = shown.getvalue().splitlines()
+    total = len(TABLES) + 2
+    assert len(lines) == 2 * total  # one line as each file starts, one as it ends
+    assert any(f"/{total} orders/order_lines: reading order_lines_again.csv" in x for x in lines)
+    assert any(f"/{total} orders/order_lines: already loaded (load " in x for x in lines)
+    assert any(
+        f"/{total} crm/complaints: loaded, 0 rows loaded, 0 rejected in " in x for x in lines
+    )
 
 
 def test_redelivered_identical_file_adds_nothing(con, tmp_path):

@@ -13,9 +13,11 @@ import csv
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
@@ -539,15 +541,50 @@ def _log_load(
     )
 
 
-def load_landing(con: duckdb.DuckDBPyConnection, landing: Path) -> list[FileResult]:
+class LoadProgress:
+    """Prints a line per file once a load has run longer than `after_seconds`, so a long
+    load shows where it is and a short one stays quiet."""
+
+    def __init__(self, stream: TextIO, after_seconds: float = 3.0) -> None:
+        self.stream, self.after_seconds = stream, after_seconds
+        self.started = time.perf_counter()
+
+    def _say(self, text: str) -> None:
+        elapsed = time.perf_counter() - self.started
+        if elapsed >= self.after_seconds:
+            print(f"  [load {elapsed:6.1f}s] {text}", file=self.stream, flush=True)
+
+    def starting(self, number: int, total: int, table: Table, path: Path) -> None:
+        size = path.stat().st_size / 1e6
+        self._say(f"{number}/{total} {table.path}: reading {path.name} ({size:,.1f} MB)")
+
+    def finished(self, number: int, total: int, result: FileResult, seconds: float) -> None:
+        if result.status == "skipped":
+            self._say(f"{number}/{total} {result.table}: {result.message}")
+        else:
+            self._say(
+                f"{number}/{total} {result.table}: {result.status}, {result.rows_loaded:,} rows"
+                f" loaded, {result.rows_rejected:,} rejected in {seconds:.1f}s"
+            )
+
+
+def load_landing(
+    con: duckdb.DuckDBPyConnection, landing: Path, progress: LoadProgress | None = None
+) -> list[FileResult]:
     """Load every new file of the landing folder. Returns one result per file seen."""
     ensure_raw_schema(con)
     dialects: dict[str, Dialect] = {}
     results = []
-    for table, path in landing_files(landing):
+    files = landing_files(landing)
+    for number, (table, path) in enumerate(files, start=1):
         if table.source not in dialects:
             dialects[table.source] = Dialect.for_source(landing, table.source)
+        if progress:
+            progress.starting(number, len(files), table, path)
+        file_started = time.perf_counter()
         result = load_file(con, table, path, dialects[table.source])
+        if progress:
+            progress.finished(number, len(files), result, time.perf_counter() - file_started)
         if result.status != "skipped":
             log.info(
                 "%s %s: %s, %d read, %d loaded, %d rejected %s",

@@ -6,13 +6,14 @@ Its asset keys, [source, table], are the keys dagster-dbt gives the dbt sources,
 so the dbt models hang below them in the asset graph.
 """
 
+import sys
 from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from orchestration.resources import Landing, Warehouse
 from valuemap.contract import TABLES
-from valuemap.ingest import load_landing
+from valuemap.ingest import LoadProgress, load_landing
 
 
 def raw_asset_key(source: str, table: str) -> AssetKey:
@@ -36,7 +37,7 @@ def load_landing_files(context: AssetExecutionContext, warehouse: Warehouse, lan
     if not landing_path.is_dir():
         raise FileNotFoundError(f"landing folder {landing_path} does not exist")
     with warehouse.connect() as con:
-        results = load_landing(con, landing_path)
+        results = load_landing(con, landing_path, LoadProgress(sys.stderr))
         totals = dict(
             con.execute(
                 "select table_path, count(*) from raw._rejects group by table_path"
