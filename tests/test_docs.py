@@ -1,19 +1,22 @@
-"""The dbt docs site the job writes: every source, model and column documented, with the
-grain in each model's description, and an index.html that carries its data inline."""
+"""The documentation: the dbt docs site the job writes (every source, model and column
+documented, the grain first in each model's description, an index.html that carries its
+data inline), and the README's table of business parameters."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+import yaml
 
 from valuemap.publish import docs_path
-
-pytestmark = pytest.mark.slow
+from valuemap.settings import PROJECT_ROOT
 
 DOCUMENTED = ("model", "seed", "source")
 
 
+@pytest.mark.slow
 def test_the_job_writes_the_docs_site(tiny_run):
     folder = docs_path(tiny_run.published)
     page = (folder / "index.html").read_text(encoding="utf-8")
@@ -21,6 +24,7 @@ def test_the_job_writes_the_docs_site(tiny_run):
     assert "fct_profit_curve" in page
 
 
+@pytest.mark.slow
 def test_every_source_model_and_column_is_documented(tiny_run):
     folder = docs_path(tiny_run.published)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -45,3 +49,13 @@ def test_every_source_model_and_column_is_documented(tiny_run):
         if not documented[uid]["columns"].get(column, {}).get("description", "").strip()
     ]
     assert undocumented_columns == []
+
+
+def test_every_business_parameter_is_in_the_readme_table():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Business parameters", 1)[1].split("\n## ", 1)[0]
+    listed = dict(re.findall(r"^\| `(\w+)` \| .*\| (var|seed) \|$", section, flags=re.M))
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8"))
+    parameters = {name: "var" for name in project["vars"]}
+    parameters |= {path.stem: "seed" for path in (PROJECT_ROOT / "seeds").glob("*.csv")}
+    assert listed == parameters

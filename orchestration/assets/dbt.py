@@ -23,7 +23,7 @@ class ValuemapTranslator(DagsterDbtTranslator):
 
 
 def dbt_vars_args() -> list[str]:
-    """Business parameters for this run, as JSON in VALUEMAP_DBT_VARS (docs/configuration.md)."""
+    """Business parameters for this run, as JSON in VALUEMAP_DBT_VARS (README: Business parameters)."""
     raw = os.environ.get("VALUEMAP_DBT_VARS", "").strip()
     if not raw:
         return []
