@@ -10,11 +10,9 @@ from typing import Any
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.project import valuemap_project
+from orchestration.project import REFRESH_TARGET_PATH, valuemap_project
 from orchestration.resources import Warehouse
 from valuemap.publish import docs_path
-
-DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 
 
 class ValuemapTranslator(DagsterDbtTranslator):
@@ -37,7 +35,9 @@ def dbt_vars_args() -> list[str]:
     dagster_dbt_translator=ValuemapTranslator(),
 )
 def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build", *dbt_vars_args()], context=context).stream()
+    yield from dbt.cli(
+        ["build", *dbt_vars_args()], context=context, target_path=REFRESH_TARGET_PATH
+    ).stream()
 
 
 @asset(group_name="publish", deps=list(valuemap_dbt_assets.keys), kinds={"dbt"})
@@ -46,17 +46,18 @@ def dbt_docs(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResult:
     just built): `dbt docs generate --static`, whose index.html opens offline, beside the
     manifest.json and catalog.json that catalog tools read."""
     out = docs_path(Path(warehouse.published_path))
+    # The build left its compiled manifest and partial parse in the refresh target; the
+    # same vars keep the partial parse valid.
+    dbt.cli(
+        ["docs", "generate", "--no-compile", "--static", *dbt_vars_args()],
+        target_path=REFRESH_TARGET_PATH,
+    ).wait()
     staging = out.with_name(out.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    # The manifest is already parsed: skipping the compile saves most of the time.
-    shutil.copy(valuemap_project.manifest_path, staging / "manifest.json")
-    dbt.cli(["docs", "generate", "--no-compile", "--static"], target_path=staging).wait()
-    (staging / "static_index.html").replace(staging / "index.html")
-    for name in os.listdir(staging):
-        if name not in DOCS_FILES:
-            path = staging / name
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    shutil.copy(REFRESH_TARGET_PATH / "static_index.html", staging / "index.html")
+    for name in ("manifest.json", "catalog.json"):
+        shutil.copy(REFRESH_TARGET_PATH / name, staging / name)
     # Swap folders, so a reader sees the old site or the new one.
     old = out.with_name(out.name + ".old")
     if out.exists():
