@@ -10,7 +10,7 @@ from typing import Any
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.project import REFRESH_TARGET_PATH, valuemap_project
+from orchestration.project import refresh_target_path, valuemap_project
 from orchestration.resources import Warehouse
 from valuemap.publish import docs_path
 
@@ -34,10 +34,12 @@ def dbt_vars_args() -> list[str]:
     project=valuemap_project,
     dagster_dbt_translator=ValuemapTranslator(),
 )
-def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(
-        ["build", *dbt_vars_args()], context=context, target_path=REFRESH_TARGET_PATH
-    ).stream()
+def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    # Unit tests check the SQL, not the data: CI runs them (tests/test_dbt_unit_tests.py),
+    # the nightly build does not.
+    build = ["build", "--exclude-resource-type", "unit_test", *dbt_vars_args()]
+    target = refresh_target_path(warehouse.path)
+    yield from dbt.cli(build, context=context, target_path=target).stream()
 
 
 @asset(group_name="publish", deps=list(valuemap_dbt_assets.keys), kinds={"dbt"})
@@ -46,18 +48,19 @@ def dbt_docs(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResult:
     just built): `dbt docs generate --static`, whose index.html opens offline, beside the
     manifest.json and catalog.json that catalog tools read."""
     out = docs_path(Path(warehouse.published_path))
+    target = refresh_target_path(warehouse.path)
     # The build left its compiled manifest and partial parse in the refresh target; the
     # same vars keep the partial parse valid.
     dbt.cli(
         ["docs", "generate", "--no-compile", "--static", *dbt_vars_args()],
-        target_path=REFRESH_TARGET_PATH,
+        target_path=target,
     ).wait()
     staging = out.with_name(out.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    shutil.copy(REFRESH_TARGET_PATH / "static_index.html", staging / "index.html")
+    shutil.copy(target / "static_index.html", staging / "index.html")
     for name in ("manifest.json", "catalog.json"):
-        shutil.copy(REFRESH_TARGET_PATH / name, staging / name)
+        shutil.copy(target / name, staging / name)
     # Swap folders, so a reader sees the old site or the new one.
     old = out.with_name(out.name + ".old")
     if out.exists():

@@ -1,0 +1,255 @@
+"""Benchmarks of the refresh at the scales of the demo generator (benchmarks/README.md).
+
+    .venv/bin/python -m benchmarks.run                      # 10k, 50k and 200k customers
+    .venv/bin/python -m benchmarks.run --customers 10000    # one scale
+
+For each scale, on the same landing files, in one run:
+  full    `valuemap run` on an empty warehouse (load, expectations, dbt build with
+          tests, docs, publish, report), as a user runs it;
+  floor   the same loader and the project's compiled SQL in one DuckDB connection;
+  peer    cost to serve, profitability and the whale curve in pandas from the files;
+  delta   one new day of orders, activities and complaints, then `valuemap run` again
+          on the warehouse the full refresh left, in place.
+Wall time and peak memory (resident, summed over the process tree, sampled every
+0.1 s) of each; the peer's numbers are checked against the published marts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from benchmarks.delta import write_next_day
+from valuemap.generate import Scale, generate, write_manifest
+from valuemap.settings import PROJECT_ROOT
+
+BIN = Path(sys.executable).parent
+DEFAULT_SCALES = (10_000, 50_000, 200_000)
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    stack.extend(int(c) for c in children.read().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def measure(command: list[str], log: Path, env: dict | None = None) -> dict:
+    """Run a command; its wall time, peak memory of its process tree and exit code."""
+    started = time.perf_counter()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(c) for c in command],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})},
+        )
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.1)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed; see {log}")
+    return {"seconds": round(seconds, 2), "peak_mb": round(peak / 1e6)}
+
+
+def landing_for(root: Path, customers: int, months: int) -> tuple[Path, int]:
+    """The scale's landing folder, generated once and reused while its manifest matches."""
+    landing = root / "landing"
+    manifest = landing / "manifest.json"
+    if manifest.exists():
+        written = json.loads(manifest.read_text())
+        if written.get("customers") == customers and written.get("months") == months:
+            return landing, written["row_counts"]["orders/order_lines"]
+    shutil.rmtree(landing, ignore_errors=True)
+    scale = Scale(customers=customers, months=months)
+    counts = generate(landing, scale)
+    write_manifest(landing, scale, counts)
+    return landing, counts["orders/order_lines"]
+
+
+def compile_manifest(warehouse: Path, target: Path) -> Path:
+    """`dbt compile` of the models against a built warehouse (dbt.date_spine asks the
+    data for its bounds while compiling), for the floor to execute."""
+    subprocess.run(
+        [
+            BIN / "dbt",
+            "compile",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            target,
+            "--quiet",
+            "--select",
+            "resource_type:model",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        env={
+            **os.environ,
+            "VALUEMAP_WAREHOUSE": str(warehouse),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+    )
+    return target / "manifest.json"
+
+
+def peer_matches(peer_dir: Path, published: Path) -> str:
+    """Compare the peer's window and curve with the marts; '' when they agree."""
+    window = pd.read_parquet(peer_dir / "window.parquet")
+    curve = pd.read_parquet(peer_dir / "curve.parquet")
+    with duckdb.connect(str(published), read_only=True) as con:
+        marts = (
+            con.sql(
+                "select customer_id, revenue_amount, cost_to_serve_amount, net_profit_amount"
+                " from marts.fct_customer_profitability_window order by customer_id"
+            )
+            .df()
+            .set_index("customer_id")
+        )
+        profit_pct = (
+            con.sql("select cumulative_profit_pct from marts.fct_profit_curve order by profit_rank")
+            .fetchnumpy()["cumulative_profit_pct"]
+            .astype(float)
+        )
+    if list(marts.index) != sorted(window.index):
+        return f"customers differ: {len(marts)} in the marts, {len(window)} in pandas"
+    window = window.sort_index()
+    for mart, peer in (
+        ("revenue_amount", "revenue"),
+        ("cost_to_serve_amount", "cost_to_serve"),
+        ("net_profit_amount", "net_profit"),
+    ):
+        # the marts keep amounts as numeric (3 decimals) between models
+        difference = np.abs(marts[mart].astype(float) - window[peer]).max()
+        if difference > 0.01:
+            return f"{mart} differs by up to {difference:.4f}"
+    difference = np.abs(profit_pct - curve["cumulative_profit_pct"].to_numpy()).max()
+    if difference > 0.001:
+        return f"the whale curve differs by up to {difference:.4f} points"
+    return ""
+
+
+def bench_scale(work: Path, customers: int, months: int) -> dict:
+    root = work / f"{customers}c_{months}m"
+    root.mkdir(parents=True, exist_ok=True)
+    print(f"== {customers:,} customers, {months} months", flush=True)
+    landing, order_lines = landing_for(root, customers, months)
+    result: dict = {"customers": customers, "months": months, "order_lines": order_lines}
+
+    for name in ("full", "floor", "delta", "peer", "compiled"):
+        shutil.rmtree(root / name, ignore_errors=True)
+        (root / name).mkdir()
+    full = root / "full" / "warehouse.duckdb"
+    result["full"] = measure(
+        [BIN / "valuemap", "run", "--landing", landing, "--warehouse", full], root / "full.log"
+    )
+    print(f"  full   {result['full']}", flush=True)
+
+    manifest = compile_manifest(full, root / "compiled")
+    result["floor"] = measure(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.floor",
+            "--landing",
+            landing,
+            "--manifest",
+            manifest,
+            "--warehouse",
+            root / "floor" / "warehouse.duckdb",
+        ],
+        root / "floor.log",
+    )
+    result["floor"] |= json.loads((root / "floor.log").read_text().strip().splitlines()[-1])
+    print(f"  floor  {result['floor']}", flush=True)
+
+    result["peer"] = measure(
+        [sys.executable, "-m", "benchmarks.peer", "--landing", landing, "--out", root / "peer"],
+        root / "peer.log",
+    )
+    result["peer_differs"] = peer_matches(
+        root / "peer", full.with_name("warehouse_published.duckdb")
+    )
+    print(f"  peer   {result['peer']} {result['peer_differs'] or 'same numbers as the marts'}")
+
+    # the nightly delta: the full refresh's warehouse (in place, as the nightly job finds
+    # it) and its landing files, plus the new day's
+    delta_landing = root / "delta" / "landing"
+    subprocess.run(["cp", "-al", landing, delta_landing], check=True)  # hard links
+    result["delta_rows"] = write_next_day(delta_landing)
+    result["delta"] = measure(
+        [BIN / "valuemap", "run", "--landing", delta_landing, "--warehouse", full],
+        root / "delta.log",
+    )
+    print(f"  delta  {result['delta']} for {result['delta_rows']}", flush=True)
+    for name in ("full", "delta"):
+        line = next(
+            (x for x in (root / f"{name}.log").read_text().splitlines() if "refresh done" in x), ""
+        )
+        result[f"{name}_steps"] = line.strip()
+    return result
+
+
+def table(results: list[dict]) -> str:
+    rows = [
+        "| customers | order lines | full refresh | peak | floor | full / floor | pandas peer"
+        " | peer / full | nightly delta | delta / full | peer = marts |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        full, floor, peer, delta = r["full"], r["floor"], r["peer"], r["delta"]
+        rows.append(
+            f"| {r['customers']:,} | {r['order_lines']:,} | {full['seconds']:.1f} s"
+            f" | {full['peak_mb']:,} MB | {floor['seconds']:.1f} s"
+            f" | {full['seconds'] / floor['seconds']:.2f} | {peer['seconds']:.1f} s"
+            f" | {peer['seconds'] / full['seconds']:.2f} | {delta['seconds']:.1f} s"
+            f" | {delta['seconds'] / full['seconds']:.2f} | {r['peer_differs'] or 'yes'} |"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmarks of the refresh (benchmarks/README.md)")
+    parser.add_argument(
+        "--customers",
+        type=int,
+        action="append",
+        help="a scale, in customers (repeatable; default 10000, 50000, 200000)",
+    )
+    parser.add_argument("--months", type=int, default=36, help="months of history (default 36)")
+    parser.add_argument("--work", default="data/bench", help="working folder (default data/bench)")
+    args = parser.parse_args(argv)
+    work = (PROJECT_ROOT / args.work).resolve()
+    results = [bench_scale(work, c, args.months) for c in (args.customers or DEFAULT_SCALES)]
+    (work / "results.json").write_text(json.dumps(results, indent=2))
+    print(table(results))
+    failed = [r for r in results if r["peer_differs"]]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The dbt unit tests (hand-computed rows in the models' yml files): they check the SQL,
+not the data, so CI runs them here rather than every nightly build. They need the
+upstream relations to exist, so they run on a copy of a built warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from valuemap.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_dbt_unit_test_passes(tiny_run, tmp_path):
+    copy = tiny_run.copy_to(tmp_path)
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    target = str(tmp_path / "target")
+    result = subprocess.run(
+        [dbt, "test", "--select", "test_type:unit", "--profiles-dir", ".", "--target-path", target],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={
+            **os.environ,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "VALUEMAP_WAREHOUSE": str(copy.warehouse),
+        },
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    assert {r["status"] for r in results} == {"pass"}
+    defined = sum(
+        len(yaml.safe_load(path.read_text(encoding="utf-8")).get("unit_tests") or [])
+        for path in (PROJECT_ROOT / "models").rglob("*.yml")
+    )
+    assert len(results) == defined > 0
