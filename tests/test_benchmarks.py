@@ -52,4 +52,7 @@ def test_benchmark_runs_at_the_smallest_scale(tmp_path):
         (f"orders_{day}.csv", "loaded"),
     ]
     assert not loads[5][0].endswith(f"{day}.csv")  # loaded by the full refresh before
+    # the run summary counts this run's files only
+    delta_log = (tmp_path / "300c_12m" / "delta.log").read_text()
+    assert "files loaded          5 (0 rejected whole)" in delta_log
     assert "| 300 |" in result.stdout  # the table

@@ -38,7 +38,8 @@ def print_summary(
             "select count(*) filter (where status = 'loaded'),"
             " count(*) filter (where status = 'rejected'),"
             " coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)"
-            " from raw._load_log"
+            " from raw._load_log where loaded_at >= ?",  # this run's files, not every night's
+            [started_at or datetime.min],
         ).fetchone()
     with duckdb.connect(str(settings.published), read_only=True) as con:
         window = con.execute(
