@@ -83,9 +83,9 @@ class FileRejected(Exception):
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw tables, the load log and the rejects table if they are missing."""
     con.execute("create schema if not exists raw")
+    load_columns = ", ".join(f"{name} {sql_type}" for name, sql_type, _ in LOAD_COLUMNS)
     for table in TABLES:
         columns = ", ".join(f'"{c.name}" {c.raw_type}' for c in table.columns)
-        load_columns = ", ".join(f"{name} {sql_type}" for name, sql_type, _ in LOAD_COLUMNS)
         con.execute(f"create table if not exists raw.{table.raw_name} ({columns}, {load_columns})")
     con.execute(
         """

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from valuemap.settings import beside_warehouse
 from valuemap.sql import quote_identifier as _quote
 from valuemap.sql import quote_literal as _literal
 
@@ -39,7 +40,7 @@ def parquet_link(published: Path) -> Path:
 
 def docs_path(published: Path) -> Path:
     """The dbt docs folder (index.html opens offline): warehouse_published.duckdb -> warehouse_docs."""
-    return published.with_name(published.stem.replace("_published", "") + "_docs")
+    return beside_warehouse(published, "_docs")
 
 
 def publish(warehouse: Path, published: Path) -> dict[str, int]:

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import duckdb
 
+from valuemap.settings import beside_warehouse
+
 WIDTH, HEIGHT, PAD = 640, 320, 48
 COLOURS = ("#1f6f8b", "#e07a2d", "#6a994e", "#9c4f96", "#bc4749", "#767676")
 
 
 def report_path(published: Path) -> Path:
     """warehouse_published.duckdb -> warehouse_report.html, next to it."""
-    return published.with_name(published.stem.replace("_published", "") + "_report.html")
+    return beside_warehouse(published, "_report.html")
 
 
 # ---------------------------------------------------------------- drawing

@@ -15,6 +15,12 @@ def _path(variable: str, default: str) -> Path:
     return value if value.is_absolute() else (PROJECT_ROOT / value)
 
 
+def beside_warehouse(published: Path, suffix: str) -> Path:
+    """A file or folder the refresh writes beside the warehouse, named after it:
+    (warehouse_published.duckdb, "_report.html") -> warehouse_report.html."""
+    return published.with_name(published.stem.replace("_published", "") + suffix)
+
+
 def published_path(warehouse: Path) -> Path:
     """The copy BI reads sits next to the build file: warehouse.duckdb -> warehouse_published.duckdb."""
     return warehouse.with_name(f"{warehouse.stem}_published.duckdb")
