@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.delta import write_next_day
-from valuemap.generate import Scale, generate, write_manifest
+from valuemap.generate import MANIFEST_NAME, Scale, generate, write_manifest
 from valuemap.settings import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
@@ -79,13 +79,19 @@ def measure(command: list[str], log: Path, env: dict | None = None) -> dict:
 def landing_for(root: Path, customers: int, months: int) -> tuple[Path, int]:
     """The scale's landing folder, generated once and reused while its manifest matches."""
     landing = root / "landing"
-    manifest = landing / "manifest.json"
+    manifest = landing / MANIFEST_NAME
+    scale = Scale(customers=customers, months=months)
     if manifest.exists():
         written = json.loads(manifest.read_text())
-        if written.get("customers") == customers and written.get("months") == months:
-            return landing, written["row_counts"]["orders/order_lines"]
+        wanted = {
+            "customers": customers,
+            "months": months,
+            "seed": scale.seed,
+            "end_date": scale.end_date.isoformat(),
+        }
+        if {key: written.get(key) for key in wanted} == wanted:
+            return landing, written["rows"]["orders/order_lines"]
     shutil.rmtree(landing, ignore_errors=True)
-    scale = Scale(customers=customers, months=months)
     counts = generate(landing, scale)
     write_manifest(landing, scale, counts)
     return landing, counts["orders/order_lines"]

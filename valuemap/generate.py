@@ -23,6 +23,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 DEFAULT_END_DATE = date(2026, 10, 31)
+# What write_manifest writes beside the landing folders: the scale and the rows per table.
+MANIFEST_NAME = "_generated.json"
 
 FIRST_NAMES = "Anna Bram Carla Daan Eva Fleur Gert Hanna Ingrid Jan Kees Lotte Mark Noor Olaf Pim Ruud Sanne Tom Wim".split()
 LAST_NAMES = "Bakker Jansen Visser Smit Meijer Mulder Bos Vos Peters Hendriks Dekker Brouwer Dijkstra Kok Vermeulen".split()
@@ -594,7 +596,7 @@ def _columns(names: tuple[str, ...], rows: list[tuple]) -> dict[str, list | np.n
 
 
 def write_manifest(out: Path, scale: Scale, counts: dict[str, int]) -> None:
-    (out / "_generated.json").write_text(
+    (out / MANIFEST_NAME).write_text(
         json.dumps(
             {
                 "customers": scale.customers,
