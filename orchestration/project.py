@@ -1,5 +1,6 @@
-"""The one dbt project. `dagster dev` re-parses it on start; `valuemap run` calls
-`prepare_manifest()` first, so a fresh clone needs no manual `dbt parse`."""
+"""The one dbt project. Importing this module writes target/manifest.json when it is
+missing or stale (`prepare_manifest`), so every way of loading the code location
+(`valuemap run`, `valuemap ui`, `dagster dev`, a test) works on a fresh clone."""
 
 import shutil
 import sys
@@ -10,7 +11,6 @@ from dagster_dbt import DbtCliResource, DbtProject
 from valuemap.settings import PROJECT_ROOT
 
 valuemap_project = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
-valuemap_project.prepare_if_dev()
 
 # The dbt installed beside this Python, so `.venv/bin/valuemap` works without
 # activating the virtual environment; else whatever `dbt` is on PATH.
@@ -46,3 +46,6 @@ def prepare_manifest() -> None:
         if all(f.stat().st_mtime <= built for f in files):
             return
     dbt_resource().cli(["parse", "--quiet"], target_path=valuemap_project.target_path).wait()
+
+
+prepare_manifest()

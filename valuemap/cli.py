@@ -50,9 +50,6 @@ def run_refresh(settings: Settings) -> int:
         return 2
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
 
-    from orchestration.project import prepare_manifest
-
-    prepare_manifest()
     from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
     from orchestration.definitions import defs
@@ -158,9 +155,6 @@ def cmd_ui(args: argparse.Namespace) -> int:
     # The code server re-parses the dbt project with the `dbt` on PATH: make it this one.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
-    from orchestration.project import prepare_manifest
-
-    prepare_manifest()
     dagster = Path(sys.executable).with_name("dagster")
     command = [str(dagster), "dev", "-m", "orchestration.definitions"]
     command += ["--host", args.host, "--port", str(args.port)]
