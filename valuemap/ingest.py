@@ -195,8 +195,8 @@ def _typed_and_error(column: Column, value: str, dialect: Dialect) -> tuple[str,
 def _build_checked(
     con: duckdb.DuckDBPyConnection, table: Table, columns: dict[str, str], dialect: Dialect
 ) -> None:
-    """From `_src` (all text), build `_checked`: typed values, raw values and one error
-    column per contract column."""
+    """From `_src` (all text), build `_checked`: typed values and one error column per
+    contract column (the raw text stays in `_src`, read back for rejected rows only)."""
     select = ["_row_number"]
     for column in table.columns:
         source_name = columns.get(column.name)
@@ -206,7 +206,6 @@ def _build_checked(
         typed, error = _typed_and_error(column, value, dialect)
         select += [
             f"{typed} as {_quote(column.name)}",
-            f"{value} as {_quote('_raw_' + column.name)}",
             f"{error} as {_quote('_err_' + column.name)}",
         ]
     extras = [name for key, name in columns.items() if key not in {c.name for c in table.columns}]
@@ -253,9 +252,9 @@ MALFORMED_REASONS = {
 
 
 def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -> None:
-    """Read the file into `_src`: every column as text, plus `_row_number` (CSV: the line
-    number, the header being line 1; Parquet: the row, from 1). CSV lines that cannot be
-    parsed go to `_malformed`, one row per problem, with the lines they cover."""
+    """Read the file into the view `_src`: every column as text, plus `_row_number` (CSV:
+    the line number, the header being line 1; Parquet: the row, from 1). CSV lines that
+    cannot be parsed go to `_malformed`, one row per problem, with the lines they cover."""
     con.execute(
         "create or replace temp table _malformed (line bigint, line_count bigint,"
         " column_name varchar, reason varchar, raw_value varchar)"
@@ -287,11 +286,19 @@ def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -
         raise FileRejected(f"cannot read file: {detail}") from None
     if first_row == 2:
         _collect_malformed(con, dialect)
-    # Good rows take the line numbers that no malformed line covers, in file order
-    # (rowids are in file order; inside a transaction they start at a large offset).
+    # Rows are numbered in file order: rowids follow it (inside a transaction they
+    # start at an offset, hence the minimum).
+    if not con.execute("select count(*) from _malformed").fetchone()[0]:
+        (first_rowid,) = con.execute("select coalesce(min(rowid), 0) from _src_read").fetchone()
+        con.execute(
+            "create or replace temp view _src as select"
+            f" rowid - {int(first_rowid)} + {first_row} as _row_number, * from _src_read"
+        )
+        return
+    # Good rows take the line numbers that no malformed line covers.
     con.execute(
         f"""
-        create or replace temp table _src as
+        create or replace temp table _src_numbered as
         with rows_in_order as (
             select row_number() over (order by rowid) as seq, * from _src_read
         ),
@@ -312,7 +319,7 @@ def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -
         inner join free_lines as f on r.seq = f.seq
         """
     )
-    con.execute("drop table _src_read")
+    con.execute("create or replace temp view _src as select * from _src_numbered")
 
 
 def _collect_malformed(con: duckdb.DuckDBPyConnection, dialect: Dialect) -> None:
@@ -357,18 +364,32 @@ def _matched_columns(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, 
     return columns
 
 
-def _collect_rejects(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    """`_row_rejects`: one row per problem; then drop rejected rows into `_valid`."""
-    parts = [
-        f"select _row_number, {_literal(c.name)} as column_name,"
-        f" {_quote('_err_' + c.name)} as reason, {_quote('_raw_' + c.name)} as raw_value"
-        f" from _checked where {_quote('_err_' + c.name)} is not null"
-        for c in table.columns
-    ]
-    con.execute(f"create or replace temp table _row_rejects as {' union all '.join(parts)}")
-
-    no_error = " and ".join(f"{_quote('_err_' + c.name)} is null" for c in table.columns)
-    con.execute(f"create or replace temp table _valid as select * from _checked where {no_error}")
+def _collect_rejects(con: duckdb.DuckDBPyConnection, table: Table, columns: dict[str, str]) -> None:
+    """`_row_rejects`: one row per problem. `_valid` is the view of `_checked` without
+    the rejected rows, so each check below sees only rows that passed the ones before.
+    Rejects are rare: each query looks up the few offending rows, nothing is copied."""
+    con.execute(
+        "create or replace temp table _row_rejects (_row_number bigint, column_name varchar,"
+        " reason varchar, raw_value varchar)"
+    )
+    con.execute(
+        "create or replace temp view _valid as select * from _checked"
+        " where _row_number not in (select _row_number from _row_rejects)"
+    )
+    any_error = " or ".join(f"{_quote('_err_' + c.name)} is not null" for c in table.columns)
+    con.execute(
+        f"create or replace temp table _error_rows as select * from _checked where {any_error}"
+    )
+    if con.execute("select count(*) from _error_rows").fetchone()[0]:
+        for c in table.columns:
+            source_name = columns.get(c.name)
+            raw = f"nullif(trim(s.{_quote(source_name)}), '')" if source_name else "null"
+            con.execute(
+                f"insert into _row_rejects select e._row_number, {_literal(c.name)},"
+                f" e.{_quote('_err_' + c.name)}, {raw}"
+                " from _error_rows e join _src s on s._row_number = e._row_number"
+                f" where e.{_quote('_err_' + c.name)} is not null"
+            )
 
     # Duplicate key within one file: the first row stands, later ones are rejected.
     key = ", ".join(_quote(k) for k in table.key)
@@ -384,11 +405,12 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: Table) -> None:
             select _row_number, {key_text} as key_value,
                    min(_row_number) over (partition by {key}) as first_row
             from _valid
+            semi join (select {key} from _valid group by {key} having count(*) > 1)
+                using ({key})
         )
         where _row_number <> first_row
         """
     )
-    con.execute("delete from _valid where _row_number in (select _row_number from _row_rejects)")
 
     for fk in table.foreign_keys:
         parent = TABLES_BY_PATH[fk.parent]
@@ -407,17 +429,11 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: Table) -> None:
             where not exists (select 1 from raw.{parent.raw_name} p where {join})
             """
         )
-        con.execute(
-            "delete from _valid where _row_number in (select _row_number from _row_rejects)"
-        )
 
     for check in table.row_checks:
         con.execute(
             f"insert into _row_rejects select _row_number, {_literal(check.column)},"
             f" {_literal(check.message)}, raw_value from ({check.sql}) as offending(_row_number, raw_value)"
-        )
-        con.execute(
-            "delete from _valid where _row_number in (select _row_number from _row_rejects)"
         )
 
 
@@ -454,7 +470,7 @@ def load_file(
 
         con.execute("begin transaction")
         _build_checked(con, table, columns, dialect)
-        _collect_rejects(con, table)
+        _collect_rejects(con, table, columns)
         con.execute(
             "insert into _row_rejects select line, column_name, reason, raw_value from _malformed"
         )
@@ -464,17 +480,18 @@ def load_file(
             [load_id, table.path, str(path)],
         )
         # The file delivered last wins: replace rows with the same key.
-        key_match = " and ".join(f"t.{_quote(k)} = v.{_quote(k)}" for k in table.key)
-        con.execute(f"delete from raw.{table.raw_name} t using _valid v where {key_match}")
+        if con.execute(f"select exists (from raw.{table.raw_name})").fetchone()[0]:
+            key_match = " and ".join(f"t.{_quote(k)} = v.{_quote(k)}" for k in table.key)
+            con.execute(f"delete from raw.{table.raw_name} t using _valid v where {key_match}")
         names = ", ".join(_quote(c.name) for c in table.columns)
-        con.execute(
+        (rows_loaded,) = con.execute(
             f"insert into raw.{table.raw_name} ({names}, _load_id, _row_number, _extra_columns)"
             f" select {names}, {load_id}, _row_number, _extra_columns from _valid"
-        )
+        ).fetchone()
         rows_read = con.execute(
-            "select (select count(*) from _src) + coalesce((select sum(line_count) from _malformed), 0)"
+            "select (select count(*) from _checked)"
+            " + coalesce((select sum(line_count) from _malformed), 0)"
         ).fetchone()[0]
-        rows_loaded = con.execute("select count(*) from _valid").fetchone()[0]
         rows_rejected = rows_read - rows_loaded
         message = _summarise_rejects(con) if rows_rejected else ""
         _log_load(
@@ -495,7 +512,16 @@ def load_file(
             con.execute("rollback")
         raise
     finally:
-        for temp in ("_src", "_checked", "_valid", "_row_rejects", "_malformed"):
+        for view in ("_valid", "_src"):
+            con.execute(f"drop view if exists {view}")
+        for temp in (
+            "_checked",
+            "_error_rows",
+            "_row_rejects",
+            "_malformed",
+            "_src_read",
+            "_src_numbered",
+        ):
             con.execute(f"drop table if exists {temp}")
     return FileResult(
         table.path, str(path), "loaded", rows_read, rows_loaded, rows_rejected, message
