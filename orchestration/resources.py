@@ -16,13 +16,13 @@ class Warehouse(ConfigurableResource):
     published_path: str
     threads: int = 2
     memory_limit: str = "4GB"
+    temp_directory: str = ""  # empty: DuckDB's default, <path>.tmp
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(
-            self.path,
-            read_only=read_only,
-            config={"threads": self.threads, "memory_limit": self.memory_limit},
-        )
+        config = {"threads": self.threads, "memory_limit": self.memory_limit}
+        if self.temp_directory:
+            config["temp_directory"] = self.temp_directory
+        return duckdb.connect(self.path, read_only=read_only, config=config)
 
 
 class Landing(ConfigurableResource):
@@ -40,6 +40,7 @@ def build_resources() -> dict:
             published_path=str(settings.published),
             threads=settings.duckdb_threads,
             memory_limit=settings.duckdb_memory_limit,
+            temp_directory=str(settings.duckdb_temp_directory),
         ),
         "landing": Landing(path=str(settings.landing)),
         "dbt": dbt_resource(),

@@ -33,6 +33,7 @@ class Settings:
     published: Path
     duckdb_threads: int
     duckdb_memory_limit: str
+    duckdb_temp_directory: Path
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,6 +45,10 @@ class Settings:
             published=_path("VALUEMAP_PUBLISHED", str(published_path(warehouse))),
             duckdb_threads=int(os.environ.get("VALUEMAP_DUCKDB_THREADS", "2")),
             duckdb_memory_limit=os.environ.get("VALUEMAP_DUCKDB_MEMORY_LIMIT", "4GB"),
+            # where DuckDB spills what does not fit in the memory limit (its own default)
+            duckdb_temp_directory=_path(
+                "VALUEMAP_DUCKDB_TEMP_DIRECTORY", str(warehouse.with_name(warehouse.name + ".tmp"))
+            ),
         )
 
     def export(self) -> None:
@@ -53,3 +58,4 @@ class Settings:
         os.environ["VALUEMAP_PUBLISHED"] = str(self.published)
         os.environ["VALUEMAP_DUCKDB_THREADS"] = str(self.duckdb_threads)
         os.environ["VALUEMAP_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
+        os.environ["VALUEMAP_DUCKDB_TEMP_DIRECTORY"] = str(self.duckdb_temp_directory)
