@@ -18,6 +18,15 @@ from tests.fixtures.segments_landing import write_segments_landing
 from tests.fixtures.tiny_landing import write_tiny_landing
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse the dbt project once, before pytest-xdist starts its workers: each worker
+    imports the Dagster definitions, which would otherwise all write target/ at once."""
+    if not hasattr(config, "workerinput"):
+        from orchestration.project import prepare_manifest
+
+        prepare_manifest()
+
+
 @dataclass(frozen=True)
 class Run:
     landing: Path
