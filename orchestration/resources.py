@@ -16,12 +16,14 @@ class Warehouse(ConfigurableResource):
     published_path: str
     threads: int = 2
     memory_limit: str = "4GB"
-    temp_directory: str = ""  # empty: DuckDB's default, <path>.tmp
+    temp_directory: str  # where DuckDB spills; settings default it to <path>.tmp
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        config = {"threads": self.threads, "memory_limit": self.memory_limit}
-        if self.temp_directory:
-            config["temp_directory"] = self.temp_directory
+        config = {
+            "threads": self.threads,
+            "memory_limit": self.memory_limit,
+            "temp_directory": self.temp_directory,
+        }
         return duckdb.connect(self.path, read_only=read_only, config=config)
 
 

@@ -245,7 +245,8 @@ def validate(
     config_keys = [_config_key(e.configuration) for e in gx_suite.expectations]
     definition = _gx_batch_definition()
     # Only the columns the suite can look at: GX hashes every column of every batch.
-    columns = [c for c in con.sql(query).columns if c not in {name for name, _, _ in LOAD_COLUMNS}]
+    load_columns = {name for name, _, _ in LOAD_COLUMNS}
+    columns = [c for c in con.sql(query).columns if c not in load_columns]
     selected = ", ".join(f'"{c}"' for c in columns)
     con.execute(f"select {selected} from ({query})")
     rows = 0
