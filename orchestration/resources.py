@@ -17,6 +17,8 @@ class Warehouse(ConfigurableResource):
     threads: int = 2
     memory_limit: str = "4GB"
     temp_directory: str  # where DuckDB spills; settings default it to <path>.tmp
+    engine: str  # where dbt builds the models: duckdb (this file) or spark
+    spark_dir: str  # on spark: raw exports, Spark's tables and metastore (valuemap/spark.py)
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         config = {
@@ -43,6 +45,8 @@ def build_resources() -> dict:
             threads=settings.duckdb_threads,
             memory_limit=settings.duckdb_memory_limit,
             temp_directory=str(settings.duckdb_temp_directory),
+            engine=settings.engine,
+            spark_dir=str(settings.spark_dir),
         ),
         "landing": Landing(path=str(settings.landing)),
         "dbt": dbt_resource(),

@@ -62,8 +62,13 @@ def valuemap(
     )
 
 
-def run_refresh(landing: Path, warehouse: Path, env: dict | None = None) -> Run:
-    result = valuemap("run", "--landing", str(landing), "--warehouse", str(warehouse), env=env)
+def run_refresh(
+    landing: Path, warehouse: Path, env: dict | None = None, engine: str | None = None
+) -> Run:
+    engine_args = ("--engine", engine) if engine else ()
+    result = valuemap(
+        "run", "--landing", str(landing), "--warehouse", str(warehouse), *engine_args, env=env
+    )
     published = warehouse.with_name(warehouse.stem + "_published.duckdb")
     return Run(landing, warehouse, published, result)
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from valuemap.settings import PROJECT_ROOT, Settings, published_path
+from valuemap.settings import ENGINES, PROJECT_ROOT, Settings, published_path
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
@@ -112,7 +112,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = replace(settings, landing=Path(args.landing).resolve())
     if args.warehouse:
         warehouse = Path(args.warehouse).resolve()
-        settings = replace(settings, warehouse=warehouse, published=published_path(warehouse))
+        settings = replace(settings.with_warehouse(warehouse), published=published_path(warehouse))
+    if getattr(args, "engine", None):
+        settings = replace(settings, engine=args.engine)
     if args.published:
         settings = replace(settings, published=Path(args.published).resolve())
     return settings
@@ -174,12 +176,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"generated demo data: {args.customers:,} customers, {args.months} months,"
         f" {counts['orders/order_lines']:,} order lines in {time.perf_counter() - started:.1f}s"
     )
+    warehouse = DEMO_DIR / "warehouse.duckdb"
     settings = replace(
-        Settings.from_env(),
+        Settings.from_env().with_warehouse(warehouse),
         landing=landing,
-        warehouse=DEMO_DIR / "warehouse.duckdb",
-        published=published_path(DEMO_DIR / "warehouse.duckdb"),
+        published=published_path(warehouse),
     )
+    if args.engine:
+        settings = replace(settings, engine=args.engine)
     return run_refresh(settings)
 
 
@@ -189,6 +193,15 @@ def _add_scale(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--months", type=int, default=36, help="months of history (default 36)")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+
+
+def _add_engine(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="where dbt builds the models: duckdb (the warehouse file) or spark (a local"
+        " pyspark; README: Running on Spark); default $VALUEMAP_ENGINE or duckdb",
+    )
 
 
 def _add_warehouse(parser: argparse.ArgumentParser) -> None:
@@ -220,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--landing", help="landing folder (default $VALUEMAP_LANDING or data/landing)")
     _add_warehouse(run)
+    _add_engine(run)
     run.set_defaults(func=cmd_run)
 
     status = commands.add_parser(
@@ -250,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="generate demo data in data/demo/ and run the refresh on it"
     )
     _add_scale(demo)
+    _add_engine(demo)
     demo.set_defaults(func=cmd_demo)
     return parser
 

@@ -98,6 +98,10 @@ def print_summary(
         + ", ".join(f"{loyalty.get(c, 0):,} {c}" for c in LOYALTY_CATEGORIES)
     )
     print(f"  warehouse (build)     {settings.warehouse}")
+    if settings.engine == "spark":
+        print(f"  engine                spark (tables in {settings.spark_dir / 'warehouse'})")
+    else:
+        print("  engine                duckdb")
     print(f"  published (BI reads)  {settings.published}  schemas marts, quality")
     print(f"  parquet copies        {parquet_link(settings.published)}/<mart>.parquet")
     print(f"  report                {report_path(settings.published)}")

@@ -13,6 +13,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.project import refresh_target_path, valuemap_project
 from orchestration.resources import Warehouse
 from valuemap.publish import docs_path
+from valuemap.spark import import_marts
 
 
 class ValuemapTranslator(DagsterDbtTranslator):
@@ -40,6 +41,12 @@ def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, war
     build = ["build", "--exclude-resource-type", "unit_test", *dbt_vars_args()]
     target = refresh_target_path(warehouse.path)
     yield from dbt.cli(build, context=context, target_path=target).stream()
+    if warehouse.engine == "spark":
+        # Only after every model and test passed on Spark: the marts come into the build
+        # file, where the mart checks and the publish step read them (valuemap/spark.py).
+        with warehouse.connect() as con:
+            counts = import_marts(con, Path(warehouse.spark_dir))
+        context.log.info(f"imported {len(counts)} marts from Spark into {warehouse.path}")
 
 
 @asset(group_name="publish", deps=list(valuemap_dbt_assets.keys), kinds={"dbt"})

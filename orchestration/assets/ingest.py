@@ -14,6 +14,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from orchestration.resources import Landing, Warehouse
 from valuemap.contract import TABLES
 from valuemap.ingest import LoadProgress, load_landing
+from valuemap.spark import export_raw, raw_dir
 
 
 def raw_asset_key(source: str, table: str) -> AssetKey:
@@ -38,6 +39,13 @@ def load_landing_files(context: AssetExecutionContext, warehouse: Warehouse, lan
         raise FileNotFoundError(f"landing folder {landing_path} does not exist")
     with warehouse.connect() as con:
         results = load_landing(con, landing_path, LoadProgress(sys.stderr))
+        if warehouse.engine == "spark":
+            # Spark reads the same validated rows, as Parquet (valuemap/spark.py).
+            exported = export_raw(con, Path(warehouse.spark_dir))
+            context.log.info(
+                f"exported {sum(exported.values()):,} raw rows as Parquet for Spark"
+                f" to {raw_dir(Path(warehouse.spark_dir))}"
+            )
         totals = dict(
             con.execute(
                 "select table_path, count(*) from raw._rejects group by table_path"

@@ -4,6 +4,7 @@
 -- demand exceeds the practical capacity, the demand is the divisor, so customers are
 -- never charged more than the pool cost.
 -- Conventional: rate = pool cost x pool share / the month's total driver quantity.
+-- Rates are doubles on every engine (macros/type_double.sql).
 with resource_pools as (
     select * from {{ ref('stg_costs__resource_pools') }}
 ),
@@ -79,16 +80,17 @@ final as (
         pm.pool_used_minutes,
         case
             when m.is_time_driven
-                then m.pool_cost_amount
+                then cast(m.pool_cost_amount as {{ type_double() }})
                 / greatest(m.practical_capacity_minutes, pm.pool_used_minutes)
         end as capacity_cost_rate_per_minute,
         case
             when m.driver = 'none' then null
             when m.is_time_driven
-                then m.unit_minutes * m.pool_cost_amount
+                then m.unit_minutes * cast(m.pool_cost_amount as {{ type_double() }})
                 / greatest(m.practical_capacity_minutes, pm.pool_used_minutes)
             when m.total_driver_quantity > 0
-                then m.pool_cost_amount * m.pool_share / m.total_driver_quantity
+                then cast(m.pool_cost_amount as {{ type_double() }}) * m.pool_share
+                / m.total_driver_quantity
         end as cost_rate_per_driver_unit
     from with_minutes as m
     inner join pool_minutes as pm

@@ -16,7 +16,9 @@ customer_years as (
         -- 1 = the year ending with the analysis window, 2 the one before, ...
         cast(
             floor(
-                {{ dbt.datediff('s.month_start_date', dbt.date_trunc('month', 'w.end_date'), 'month') }}
+                -- parenthesized: dbt-spark's datediff is a sum of two CASEs, so "/ 12" would
+                -- bind to the second one alone
+                ({{ dbt.datediff('s.month_start_date', dbt.date_trunc('month', 'w.end_date'), 'month') }})
                 / 12
             ) as {{ dbt.type_int() }}
         ) + 1 as years_back,

@@ -18,13 +18,14 @@ totals as (
 shares as (
     select
         r.*,
+        -- shares as doubles: a decimal share on Spark keeps too few digits for the ratio
         case
             when t.total_attention_minutes > 0
-                then 1.0 * r.attention_minutes / t.total_attention_minutes
+                then cast(r.attention_minutes as {{ type_double() }}) / t.total_attention_minutes
         end as attention_share,
         case
             when t.total_net_profit_amount > 0
-                then r.net_profit_amount / t.total_net_profit_amount
+                then cast(r.net_profit_amount as {{ type_double() }}) / t.total_net_profit_amount
         end as profit_share,
         rank() over (order by r.attention_minutes desc) as attention_rank_from_top,
         rank() over (order by r.attention_minutes asc) as attention_rank_from_bottom,
