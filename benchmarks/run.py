@@ -9,7 +9,10 @@ For each scale, on the same landing files, in one run:
   floor   the same loader and the project's compiled SQL in one DuckDB connection;
   peer    cost to serve, profitability and the whale curve in pandas from the files;
   delta   one new day of orders, activities and complaints, then `valuemap run` again
-          on the warehouse the full refresh left, in place.
+          on the warehouse the full refresh left, in place;
+  spark   `valuemap run --engine spark` on an empty warehouse: the same job with dbt on a
+          local Spark (skip with --no-spark); its marts are compared with the full
+          refresh's, row by row (valuemap/compare.py).
 Wall time and peak memory (resident, summed over the process tree, sampled every
 0.1 s) of each; the peer's numbers are checked against the published marts.
 """
@@ -30,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.delta import write_next_day
+from valuemap.compare import compare_marts
 from valuemap.generate import MANIFEST_NAME, Scale, generate, write_manifest
 from valuemap.settings import PROJECT_ROOT
 
@@ -159,14 +163,14 @@ def peer_matches(peer_dir: Path, published: Path) -> str:
     return ""
 
 
-def bench_scale(work: Path, customers: int, months: int) -> dict:
+def bench_scale(work: Path, customers: int, months: int, spark: bool = True) -> dict:
     root = work / f"{customers}c_{months}m"
     root.mkdir(parents=True, exist_ok=True)
     print(f"== {customers:,} customers, {months} months", flush=True)
     landing, order_lines = landing_for(root, customers, months)
     result: dict = {"customers": customers, "months": months, "order_lines": order_lines}
 
-    for name in ("full", "floor", "delta", "peer", "compiled"):
+    for name in ("full", "floor", "delta", "peer", "compiled", "spark"):
         shutil.rmtree(root / name, ignore_errors=True)
         (root / name).mkdir()
     full = root / "full" / "warehouse.duckdb"
@@ -202,6 +206,18 @@ def bench_scale(work: Path, customers: int, months: int) -> dict:
     )
     print(f"  peer   {result['peer']} {result['peer_differs'] or 'same numbers as the marts'}")
 
+    if spark:
+        on_spark = root / "spark" / "warehouse.duckdb"
+        command = [BIN / "valuemap", "run", "--landing", landing, "--warehouse", on_spark]
+        result["spark"] = measure([*command, "--engine", "spark"], root / "spark.log")
+        differences = compare_marts(
+            full.with_name("warehouse_published.duckdb"),
+            on_spark.with_name("warehouse_published.duckdb"),
+            PROJECT_ROOT / "target" / "manifest.json",
+        )
+        result["spark_differs"] = "; ".join(str(d) for d in differences)[:500]
+        print(f"  spark  {result['spark']} {result['spark_differs'] or 'same marts'}", flush=True)
+
     # the nightly delta: the full refresh's warehouse (in place, as the nightly job finds
     # it) and its landing files, plus the new day's
     delta_landing = root / "delta" / "landing"
@@ -212,7 +228,7 @@ def bench_scale(work: Path, customers: int, months: int) -> dict:
         root / "delta.log",
     )
     print(f"  delta  {result['delta']} for {result['delta_rows']}", flush=True)
-    for name in ("full", "delta"):
+    for name in ("full", "delta", "spark")[: 3 if spark else 2]:
         line = next(
             (x for x in (root / f"{name}.log").read_text().splitlines() if "refresh done" in x), ""
         )
@@ -223,17 +239,25 @@ def bench_scale(work: Path, customers: int, months: int) -> dict:
 def table(results: list[dict]) -> str:
     rows = [
         "| customers | order lines | full refresh | peak | floor | full / floor | pandas peer"
-        " | peer / full | nightly delta | delta / full | peer = marts |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        " | peer / full | nightly delta | delta / full | peer = marts"
+        " | on Spark | Spark peak | Spark / full | Spark = marts |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
     ]
     for r in results:
         full, floor, peer, delta = r["full"], r["floor"], r["peer"], r["delta"]
+        spark = r.get("spark")
+        on_spark = (
+            f" | {spark['seconds']:.1f} s | {spark['peak_mb']:,} MB"
+            f" | {spark['seconds'] / full['seconds']:.2f} | {r['spark_differs'] or 'yes'} |"
+            if spark
+            else " | not run | | | |"
+        )
         rows.append(
             f"| {r['customers']:,} | {r['order_lines']:,} | {full['seconds']:.1f} s"
             f" | {full['peak_mb']:,} MB | {floor['seconds']:.1f} s"
             f" | {full['seconds'] / floor['seconds']:.2f} | {peer['seconds']:.1f} s"
             f" | {peer['seconds'] / full['seconds']:.2f} | {delta['seconds']:.1f} s"
-            f" | {delta['seconds'] / full['seconds']:.2f} | {r['peer_differs'] or 'yes'} |"
+            f" | {delta['seconds'] / full['seconds']:.2f} | {r['peer_differs'] or 'yes'}" + on_spark
         )
     return "\n".join(rows)
 
@@ -248,12 +272,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--months", type=int, default=36, help="months of history (default 36)")
     parser.add_argument("--work", default="data/bench", help="working folder (default data/bench)")
+    parser.add_argument(
+        "--no-spark", action="store_true", help="leave out the run on Spark (the spark extra)"
+    )
     args = parser.parse_args(argv)
     work = (PROJECT_ROOT / args.work).resolve()
-    results = [bench_scale(work, c, args.months) for c in (args.customers or DEFAULT_SCALES)]
+    scales = args.customers or DEFAULT_SCALES
+    results = [bench_scale(work, c, args.months, spark=not args.no_spark) for c in scales]
     (work / "results.json").write_text(json.dumps(results, indent=2))
     print(table(results))
-    failed = [r for r in results if r["peer_differs"]]
+    failed = [r for r in results if r["peer_differs"] or r.get("spark_differs")]
     return 1 if failed else 0
 
 

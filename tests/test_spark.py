@@ -102,8 +102,8 @@ def test_the_comparison_finds_a_cent(tmp_path: Path) -> None:
             con.execute("create schema marts")
             con.execute(
                 "create table marts.rpt_top_customers as select * from (values"
-                + ", ".join(f"('C{i}', {p})" for i, p in enumerate(profit))
-                + ") as t(customer_id, net_profit_amount)"
+                + ", ".join(f"({i + 1}, 'C{i}', {p})" for i, p in enumerate(profit))
+                + ") as t(revenue_rank, customer_id, net_profit_amount)"
             )
             if extra_mart:
                 con.execute("create table marts.fct_concentration (measure varchar)")
