@@ -36,6 +36,8 @@ def test_every_dbt_unit_test_passes(tiny_run, tmp_path):
     )
     assert result.returncode == 0, result.stdout[-4000:]
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    # the on-run-start hook (raw views on Spark, nothing on DuckDB) is a result too
+    results = [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert {r["status"] for r in results} == {"pass"}
     defined = sum(
         len(yaml.safe_load(path.read_text(encoding="utf-8")).get("unit_tests") or [])
