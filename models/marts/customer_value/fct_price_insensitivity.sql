@@ -40,7 +40,8 @@ scenario_rows as (
         s.price_increase_pct,
         r.revenue_amount,
         r.net_profit_amount,
-        r.net_profit_amount / r.revenue_amount as net_margin_share,
+        -- a double: on Spark a decimal quotient keeps 6 digits, and a small margin divides
+        cast(r.net_profit_amount as {{ type_double() }}) / r.revenue_amount as net_margin_share,
         s.price_increase_pct / 100.0 as price_increase_share,
         0 - least(r.volume_loss_pct_per_price_pct * s.price_increase_pct, 100) / 100.0
             as volume_change_share

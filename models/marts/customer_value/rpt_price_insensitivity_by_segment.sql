@@ -2,6 +2,8 @@
 -- the segment's net margin, the profit increase at unchanged volume p / m x 100, the
 -- break-even volume loss p / (m + p), and the expected profit effect: the sum of its
 -- customers' effects under their loyalty category's volume response.
+{#- the margin as a double: on Spark a decimal quotient keeps 6 digits, and a small margin divides -#}
+{%- set net_margin = '100.0 * cast(net_profit_amount as ' ~ type_double() ~ ') / revenue_amount' -%}
 with effects as (
     select * from {{ ref('fct_price_insensitivity') }}
 ),
@@ -31,14 +33,14 @@ final as (
         customer_count,
         cast(revenue_amount as {{ dbt.type_numeric() }}) as revenue_amount,
         cast(net_profit_amount as {{ dbt.type_numeric() }}) as net_profit_amount,
-        100.0 * net_profit_amount / revenue_amount as net_margin_pct,
+        {{ net_margin }} as net_margin_pct,
         case
             when net_profit_amount > 0
-                then {{ profit_increase_pct('price_increase_pct', '100.0 * net_profit_amount / revenue_amount') }}
+                then {{ profit_increase_pct('price_increase_pct', net_margin) }}
         end as profit_increase_pct,
         case
             when net_profit_amount > 0
-                then {{ break_even_volume_loss_pct('price_increase_pct', '100.0 * net_profit_amount / revenue_amount') }}
+                then {{ break_even_volume_loss_pct('price_increase_pct', net_margin) }}
         end as break_even_volume_loss_pct,
         expected_net_profit_amount,
         expected_profit_effect_amount
