@@ -2,8 +2,8 @@
 -- the segment's net margin, the profit increase at unchanged volume p / m x 100, the
 -- break-even volume loss p / (m + p), and the expected profit effect: the sum of its
 -- customers' effects under their loyalty category's volume response.
-{#- the margin as a double: on Spark a decimal quotient keeps 6 digits, and a small margin divides -#}
-{%- set net_margin = '100.0 * cast(net_profit_amount as ' ~ type_double() ~ ') / revenue_amount' -%}
+{# the margin as a double: on Spark a decimal quotient keeps 6 digits, and a small margin divides #}
+{% set net_margin = '100.0 * cast(net_profit_amount as ' ~ type_double() ~ ') / revenue_amount' %}
 with effects as (
     select * from {{ ref('fct_price_insensitivity') }}
 ),
