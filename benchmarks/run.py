@@ -231,7 +231,7 @@ def bench_scale(work: Path, customers: int, months: int, spark: bool = True) -> 
         root / "delta.log",
     )
     print(f"  delta  {result['delta']} for {result['delta_rows']}", flush=True)
-    for name in ("full", "delta", "spark")[: 3 if spark else 2]:
+    for name in ("full", "delta", "spark") if spark else ("full", "delta"):
         line = next(
             (x for x in (root / f"{name}.log").read_text().splitlines() if "refresh done" in x), ""
         )

@@ -43,6 +43,17 @@ def docs_path(published: Path) -> Path:
     return beside_warehouse(published, "_docs")
 
 
+def swap_in_folder(staging: Path, final: Path) -> None:
+    """Replace `final` with the folder `staging` written beside it, by renames: a reader
+    sees the old folder or the new one, never a half-written one."""
+    old = final.with_name(final.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.replace(old)
+    staging.replace(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def publish(warehouse: Path, published: Path) -> dict[str, int]:
     """Copy the published schemas of the warehouse; returns row counts per table."""
     published.parent.mkdir(parents=True, exist_ok=True)

@@ -21,11 +21,11 @@ from pathlib import Path
 import duckdb
 
 from valuemap.contract import TABLES
+from valuemap.publish import MARTS_SCHEMA, swap_in_folder
 from valuemap.sql import quote_identifier as _quote
 from valuemap.sql import quote_literal as _literal
 
 RAW_SCHEMA = "raw"
-MARTS_SCHEMA = "marts"
 
 
 def raw_dir(spark_dir: Path) -> Path:
@@ -64,12 +64,7 @@ def export_raw(con: duckdb.DuckDBPyConnection, spark_dir: Path) -> dict[str, int
                 f" to {_literal(str(empty / 'empty.parquet'))} (format parquet)"
             )
         counts[table.raw_name] = count
-    old = final.with_name(final.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.replace(old)
-    staging.replace(final)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in_folder(staging, final)
     return counts
 
 

@@ -12,7 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.project import refresh_target_path, valuemap_project
 from orchestration.resources import Warehouse
-from valuemap.publish import docs_path
+from valuemap.publish import docs_path, swap_in_folder
 from valuemap.spark import import_marts
 
 
@@ -68,12 +68,7 @@ def dbt_docs(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResult:
     shutil.copy(target / "static_index.html", staging / "index.html")
     for name in ("manifest.json", "catalog.json"):
         shutil.copy(target / name, staging / name)
-    # Swap folders, so a reader sees the old site or the new one.
-    old = out.with_name(out.name + ".old")
-    if out.exists():
-        out.replace(old)
-    staging.replace(out)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in_folder(staging, out)
     catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
     return MaterializeResult(
         metadata={
