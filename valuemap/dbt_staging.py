@@ -31,6 +31,10 @@ DERIVED: dict[str, list[tuple[str, str, str]]] = {
         )
     ],
 }
+LOAD_ID_DESCRIPTION = (
+    "The load that brought the row (raw._load_log): the incremental models rebuild the"
+    " months of rows loaded since their last build."
+)
 HEADER = "# Generated from valuemap/contract.py by `python -m valuemap.dbt_staging`; do not edit.\n"
 
 
@@ -44,6 +48,7 @@ def _staging_sql(table: Table) -> str:
         f"{c.name} as {renames[c.name]}" if c.name in renames else c.name for c in table.columns
     ]
     lines += [f"{expr} as {name}" for name, expr, _ in DERIVED.get(table.path, [])]
+    lines.append("_load_id")
     columns = ",\n        ".join(lines)
     return (
         HEADER.replace("# ", "-- ")
@@ -88,6 +93,7 @@ def _model_yml(table: Table) -> dict:
         columns.append(col)
     for name, _, description in DERIVED.get(table.path, []):
         columns.append({"name": name, "description": description, "data_tests": ["not_null"]})
+    columns.append({"name": "_load_id", "description": LOAD_ID_DESCRIPTION})
     model: dict = {
         "name": model_name(table),
         "description": f"Grain: one row per {', '.join(key)}. {table.description}",

@@ -99,10 +99,13 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             rows_read bigint not null,
             rows_loaded bigint not null,
             rows_rejected bigint not null,
-            message varchar
+            message varchar,
+            rows_replaced bigint not null default 0
         )
         """
     )
+    # Warehouses loaded before the incremental models had no count of replaced rows.
+    con.execute("alter table raw._load_log add column if not exists rows_replaced bigint default 0")
     con.execute(
         """
         create table if not exists raw._rejects (
@@ -479,10 +482,14 @@ def load_file(
             " from _row_rejects order by _row_number, column_name",
             [load_id, table.path, str(path)],
         )
-        # The file delivered last wins: replace rows with the same key.
+        # The file delivered last wins: replace rows with the same key. The count tells the
+        # incremental dbt models that months other than the new rows' may have changed.
+        rows_replaced = 0
         if con.execute(f"select exists (from raw.{table.raw_name})").fetchone()[0]:
             key_match = " and ".join(f"t.{_quote(k)} = v.{_quote(k)}" for k in table.key)
-            con.execute(f"delete from raw.{table.raw_name} t using _valid v where {key_match}")
+            (rows_replaced,) = con.execute(
+                f"delete from raw.{table.raw_name} t using _valid v where {key_match}"
+            ).fetchone()
         names = ", ".join(_quote(c.name) for c in table.columns)
         (rows_loaded,) = con.execute(
             f"insert into raw.{table.raw_name} ({names}, _load_id, _row_number, _extra_columns)"
@@ -505,6 +512,7 @@ def load_file(
             rows_loaded,
             rows_rejected,
             message,
+            rows_replaced,
         )
         con.execute("commit")
     except BaseException:
@@ -550,9 +558,10 @@ def _log_load(
     rows_loaded: int,
     rows_rejected: int,
     message: str,
+    rows_replaced: int = 0,
 ) -> None:
     con.execute(
-        "insert into raw._load_log values (?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?)",
+        "insert into raw._load_log values (?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             table.path,
@@ -563,6 +572,7 @@ def _log_load(
             rows_loaded,
             rows_rejected,
             message,
+            rows_replaced,
         ],
     )
 

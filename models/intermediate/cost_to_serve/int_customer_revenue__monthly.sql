@@ -1,5 +1,13 @@
+{{
+    config(
+        pre_hook="{{ empty_if_rows_replaced(['orders/orders', 'orders/order_lines', 'orders/returns', 'costs/products']) }}",
+        **incremental_monthly_config()
+    )
+}}
+-- depends_on: {{ source('loader', 'load_log') }}
 -- Revenue and COGS per customer and month: completed orders in their order month,
 -- credited returns (at the line's net price and standard cost) in their return month.
+-- Incremental (macros/incremental_months.sql): a nightly run rebuilds the months of new rows.
 with orders as (
     select * from {{ ref('stg_orders__orders') }}
 ),
@@ -14,6 +22,37 @@ returns as (
 
 products as (
     select * from {{ ref('stg_costs__products') }}
+),
+
+{% if is_incremental() %}
+-- The months of rows loaded since the last build: a line counts in its order's month.
+changed_months as (
+    select {{ month_of('order_date') }} as month_start_date
+    from orders
+    where _load_id > {{ last_built_load_id() }}
+    union
+    select {{ month_of('o.order_date') }}
+    from order_lines as l
+    inner join orders as o on l.order_id = o.order_id
+    where l._load_id > {{ last_built_load_id() }}
+    union
+    select {{ month_of('return_date') }}
+    from returns
+    where _load_id > {{ last_built_load_id() }}
+),
+{% endif %}
+
+-- The newest load this build reads, kept in every row for the next incremental run
+-- (a changed product replaces rows: the pre-hook then rebuilds every month).
+loaded_through as (
+    select max(_load_id) as loaded_through_load_id
+    from (
+        select _load_id from orders
+        union all
+        select _load_id from order_lines
+        union all
+        select _load_id from returns
+    ) as loads
 ),
 
 completed_lines as (
@@ -39,6 +78,7 @@ sales as (
         0 as returns_amount,
         sum(quantity * unit_standard_cost_amount) as cogs_amount
     from completed_lines
+    where {{ in_changed_months('order_date') }}
     group by customer_id, {{ dbt.date_trunc('month', 'order_date') }}
 ),
 
@@ -52,6 +92,7 @@ credited_returns as (
     from returns as r
     inner join completed_lines as l
         on r.order_id = l.order_id and r.line_number = l.line_number
+    where {{ in_changed_months('r.return_date') }}
     group by l.customer_id, {{ dbt.date_trunc('month', 'r.return_date') }}
 ),
 
@@ -69,7 +110,8 @@ final as (
         cast(sum(returns_amount) as {{ dbt.type_numeric() }}) as returns_amount,
         cast(sum(gross_sales_amount) - sum(returns_amount) as {{ dbt.type_numeric() }})
             as revenue_amount,
-        cast(sum(cogs_amount) as {{ dbt.type_numeric() }}) as cogs_amount
+        cast(sum(cogs_amount) as {{ dbt.type_numeric() }}) as cogs_amount,
+        (select loaded_through_load_id from loaded_through) as loaded_through_load_id
     from combined
     group by customer_id, cast(month_start_date as date)
 )

@@ -10,7 +10,8 @@ renamed as (
         pool_id,
         driver,
         unit_minutes,
-        pool_share
+        pool_share,
+        _load_id
     from source
 )
 

@@ -8,7 +8,8 @@ renamed as (
         product_id,
         product_name,
         category,
-        unit_standard_cost as unit_standard_cost_amount
+        unit_standard_cost as unit_standard_cost_amount,
+        _load_id
     from source
 )
 

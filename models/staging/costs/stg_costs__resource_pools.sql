@@ -10,7 +10,8 @@ renamed as (
         pool_name,
         cost_amount,
         practical_capacity_minutes,
-        cast({{ dbt.concat(['period', "'-01'"]) }} as date) as period_start_date
+        cast({{ dbt.concat(['period', "'-01'"]) }} as date) as period_start_date,
+        _load_id
     from source
 )
 

@@ -11,7 +11,8 @@ renamed as (
         activity_type,
         activity_date,
         duration_minutes,
-        employee_role
+        employee_role,
+        _load_id
     from source
 )
 

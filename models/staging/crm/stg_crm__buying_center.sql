@@ -13,7 +13,8 @@ renamed as (
         personal_benefit,
         power,
         risk_perception,
-        assessed_date
+        assessed_date,
+        _load_id
     from source
 )
 

@@ -10,7 +10,8 @@ renamed as (
         opened_date,
         closed_date,
         category,
-        handling_minutes
+        handling_minutes,
+        _load_id
     from source
 )
 

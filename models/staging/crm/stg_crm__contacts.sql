@@ -10,7 +10,8 @@ renamed as (
         full_name,
         email,
         phone,
-        job_title
+        job_title,
+        _load_id
     from source
 )
 

@@ -21,7 +21,8 @@ renamed as (
         synergy_culture,
         synergy_relationship,
         kraljic_impact,
-        kraljic_replaceability
+        kraljic_replaceability,
+        _load_id
     from source
 )
 

@@ -8,7 +8,8 @@ renamed as (
         customer_id,
         interview_date,
         reason,
-        notes
+        notes,
+        _load_id
     from source
 )
 

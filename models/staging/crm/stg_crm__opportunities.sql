@@ -12,7 +12,8 @@ renamed as (
         amount as opportunity_amount,
         created_date,
         close_date,
-        status
+        status,
+        _load_id
     from source
 )
 

@@ -13,7 +13,8 @@ renamed as (
         expectation,
         experience,
         repurchase_intent,
-        recommend
+        recommend,
+        _load_id
     from source
 )
 

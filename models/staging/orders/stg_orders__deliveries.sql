@@ -7,7 +7,8 @@ renamed as (
     select
         delivery_id,
         order_id,
-        delivery_date
+        delivery_date,
+        _load_id
     from source
 )
 

@@ -10,7 +10,8 @@ renamed as (
         product_id,
         quantity,
         unit_list_price,
-        unit_net_price
+        unit_net_price,
+        _load_id
     from source
 )
 

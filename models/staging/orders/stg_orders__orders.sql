@@ -10,7 +10,8 @@ renamed as (
         order_date,
         channel,
         delivery_type,
-        status
+        status,
+        _load_id
     from source
 )
 

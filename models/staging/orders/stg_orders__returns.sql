@@ -10,7 +10,8 @@ renamed as (
         line_number,
         return_date,
         quantity as returned_quantity,
-        reason as return_reason
+        reason as return_reason,
+        _load_id
     from source
 )
 
