@@ -9,6 +9,7 @@ publish step and the report are the same for both engines.
 
 Layout of the Spark folder (VALUEMAP_SPARK_DIR, default `<warehouse>_spark/`):
     raw/<source>__<table>/_load_id=<n>/*.parquet   the validated raw tables
+    raw/_load_log/load_log.parquet                  the loader's log (dbt source loader.load_log)
     warehouse/<schema>.db/<table>/                  tables dbt builds (spark.sql.warehouse.dir)
     metastore_db/                                   the local Hive metastore (Derby)
 """
@@ -26,6 +27,7 @@ from valuemap.sql import quote_identifier as _quote
 from valuemap.sql import quote_literal as _literal
 
 RAW_SCHEMA = "raw"
+LOAD_LOG = "_load_log"
 
 
 def raw_dir(spark_dir: Path) -> Path:
@@ -64,6 +66,12 @@ def export_raw(con: duckdb.DuckDBPyConnection, spark_dir: Path) -> dict[str, int
                 f" to {_literal(str(empty / 'empty.parquet'))} (format parquet)"
             )
         counts[table.raw_name] = count
+    # The load log too: it is a dbt source (the incremental models read it on DuckDB).
+    log = staging / LOAD_LOG
+    log.mkdir()
+    con.execute(
+        f"copy {RAW_SCHEMA}.{LOAD_LOG} to {_literal(str(log / 'load_log.parquet'))} (format parquet)"
+    )
     swap_in_folder(staging, final)
     return counts
 
