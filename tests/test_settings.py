@@ -3,12 +3,17 @@ environment, with defaults for a 2-core machine, and reaches the loader's connec
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from orchestration.resources import Warehouse
-from valuemap.settings import Settings
+from valuemap.settings import PROJECT_ROOT, Settings
 
 
 def test_duckdb_defaults_fit_a_small_machine(monkeypatch, tmp_path: Path) -> None:
@@ -17,7 +22,7 @@ def test_duckdb_defaults_fit_a_small_machine(monkeypatch, tmp_path: Path) -> Non
     monkeypatch.setenv("VALUEMAP_WAREHOUSE", str(tmp_path / "w.duckdb"))
     settings = Settings.from_env()
     assert settings.duckdb_threads == 2
-    assert settings.duckdb_memory_limit == "4GB"
+    assert settings.duckdb_memory_limit == "3GB"
     assert settings.duckdb_temp_directory == tmp_path / "w.duckdb.tmp"
 
 
@@ -62,3 +67,46 @@ def test_the_engine_and_the_spark_folder_follow_the_warehouse(monkeypatch, tmp_p
     monkeypatch.setenv("VALUEMAP_ENGINE", "snowflake")
     with pytest.raises(ValueError, match="VALUEMAP_ENGINE='snowflake'"):
         Settings.from_env()
+
+
+def test_duckdb_settings_reach_dbt_when_the_database_opens(tmp_path: Path) -> None:
+    """dbt's own connection (profiles.yml) gets the same budget. The settings are
+    connect-time options: dbt-duckdb repeats its `settings:` on every cursor, and once a
+    model has spilled, DuckDB refuses to set temp_directory again; at 200k customers with
+    a 3 GB limit every model after the first spill failed that way."""
+    profile = yaml.safe_load((PROJECT_ROOT / "profiles.yml").read_text())
+    duckdb_output = profile["valuemap"]["outputs"]["duckdb"]
+    assert "temp_directory" in duckdb_output["config_options"]
+    assert "temp_directory" not in (duckdb_output.get("settings") or {})
+    shown = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "show",
+            "--profiles-dir",
+            str(PROJECT_ROOT),
+            "--project-dir",
+            str(PROJECT_ROOT),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--inline",
+            "select current_setting('memory_limit') as memory,"
+            " current_setting('temp_directory') as spill, current_setting('threads') as threads",
+            "--output",
+            "json",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **os.environ,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "VALUEMAP_WAREHOUSE": str(tmp_path / "w.duckdb"),
+            "VALUEMAP_DUCKDB_THREADS": "1",
+            "VALUEMAP_DUCKDB_MEMORY_LIMIT": "512MB",
+            "VALUEMAP_DUCKDB_TEMP_DIRECTORY": str(tmp_path / "spill"),
+        },
+    )
+    assert shown.returncode == 0, shown.stdout[-2000:] + shown.stderr[-2000:]
+    (row,) = json.loads(shown.stdout[shown.stdout.index("{") :])["show"]
+    assert row == {"memory": "488.2 MiB", "spill": str(tmp_path / "spill"), "threads": 1}
