@@ -113,6 +113,8 @@ def compile_manifest(warehouse: Path, target: Path) -> Path:
             "--target-path",
             target,
             "--quiet",
+            # the SQL of a full build: the incremental models' own SQL, not their delta
+            "--full-refresh",
             "--select",
             "resource_type:model",
         ],
