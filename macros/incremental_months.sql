@@ -51,6 +51,34 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The months of rows loaded since the model's last build, one select per input:
+    [its from clause, the date that places a row in a month, the row's load id]. -#}
+{% macro months_loaded_since_last_build(inputs) -%}
+    {%- set since = last_built_load_id() -%}
+    {%- for from_clause, date_column, load_id in inputs %}
+    select {{ month_of(date_column) }} as month_start_date
+    from {{ from_clause }}
+    where {{ load_id }} > {{ since }}
+    {%- if not loop.last %}
+    union
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The newest load in the model's inputs (CTEs with a _load_id), kept in every row it
+    builds as loaded_through_load_id. -#}
+{% macro newest_load_id(inputs) -%}
+    select max(_load_id) as loaded_through_load_id
+    from (
+        {%- for cte in inputs %}
+        select _load_id from {{ cte }}
+        {%- if not loop.last %}
+        union all
+        {%- endif %}
+        {%- endfor %}
+    ) as loads
+{%- endmacro %}
+
 {% macro month_of(date_column) -%}
     cast({{ dbt.date_trunc('month', date_column) }} as date)
 {%- endmacro %}

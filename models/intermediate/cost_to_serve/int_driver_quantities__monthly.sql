@@ -35,49 +35,20 @@ complaints as (
 -- The months of rows loaded since the last build; a line, delivery or return counts in
 -- its order's month or its own, as below.
 changed_months as (
-    select {{ month_of('order_date') }} as month_start_date
-    from orders
-    where _load_id > {{ last_built_load_id() }}
-    union
-    select {{ month_of('o.order_date') }}
-    from order_lines as l
-    inner join orders as o on l.order_id = o.order_id
-    where l._load_id > {{ last_built_load_id() }}
-    union
-    select {{ month_of('delivery_date') }}
-    from deliveries
-    where _load_id > {{ last_built_load_id() }}
-    union
-    select {{ month_of('return_date') }}
-    from returns
-    where _load_id > {{ last_built_load_id() }}
-    union
-    select {{ month_of('activity_date') }}
-    from crm_activities
-    where _load_id > {{ last_built_load_id() }}
-    union
-    select {{ month_of('opened_date') }}
-    from complaints
-    where _load_id > {{ last_built_load_id() }}
+    {{- months_loaded_since_last_build([
+        ['orders', 'order_date', '_load_id'],
+        ['order_lines as l inner join orders as o on l.order_id = o.order_id', 'o.order_date', 'l._load_id'],
+        ['deliveries', 'delivery_date', '_load_id'],
+        ['returns', 'return_date', '_load_id'],
+        ['crm_activities', 'activity_date', '_load_id'],
+        ['complaints', 'opened_date', '_load_id'],
+    ]) }}
 ),
 {% endif %}
 
 -- The newest load this build reads, kept in every row for the next incremental run.
 loaded_through as (
-    select max(_load_id) as loaded_through_load_id
-    from (
-        select _load_id from orders
-        union all
-        select _load_id from order_lines
-        union all
-        select _load_id from deliveries
-        union all
-        select _load_id from returns
-        union all
-        select _load_id from crm_activities
-        union all
-        select _load_id from complaints
-    ) as loads
+    {{ newest_load_id(['orders', 'order_lines', 'deliveries', 'returns', 'crm_activities', 'complaints']) }}
 ),
 
 completed_orders as (
