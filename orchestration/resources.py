@@ -15,7 +15,7 @@ class Warehouse(ConfigurableResource):
     path: str
     published_path: str
     threads: int = 2
-    memory_limit: str = "3GB"
+    memory_limit: str = "2.5GB"
     temp_directory: str  # where DuckDB spills; settings default it to <path>.tmp
     engine: str  # where dbt builds the models: duckdb (this file) or spark
     spark_dir: str  # on spark: raw exports, Spark's tables and metastore (valuemap/spark.py)

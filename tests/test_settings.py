@@ -22,7 +22,7 @@ def test_duckdb_defaults_fit_a_small_machine(monkeypatch, tmp_path: Path) -> Non
     monkeypatch.setenv("VALUEMAP_WAREHOUSE", str(tmp_path / "w.duckdb"))
     settings = Settings.from_env()
     assert settings.duckdb_threads == 2
-    assert settings.duckdb_memory_limit == "3GB"
+    assert settings.duckdb_memory_limit == "2.5GB"
     assert settings.duckdb_temp_directory == tmp_path / "w.duckdb.tmp"
 
 

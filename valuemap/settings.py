@@ -56,7 +56,7 @@ class Settings:
             warehouse=Path(),
             published=Path(),
             duckdb_threads=int(os.environ.get("VALUEMAP_DUCKDB_THREADS", "2")),
-            duckdb_memory_limit=os.environ.get("VALUEMAP_DUCKDB_MEMORY_LIMIT", "3GB"),
+            duckdb_memory_limit=os.environ.get("VALUEMAP_DUCKDB_MEMORY_LIMIT", "2.5GB"),
             duckdb_temp_directory=Path(),
             engine=engine,
             spark_dir=Path(),
