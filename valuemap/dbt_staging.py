@@ -31,9 +31,10 @@ DERIVED: dict[str, list[tuple[str, str, str]]] = {
         )
     ],
 }
+# The contract's own description of _load_id, and what the models use it for.
 LOAD_ID_DESCRIPTION = (
-    "The load that brought the row (raw._load_log): the incremental models rebuild the"
-    " months of rows loaded since their last build."
+    next(text for name, _, text in LOAD_COLUMNS if name == "_load_id")
+    + " The incremental models rebuild the months of rows loaded since their last build."
 )
 HEADER = "# Generated from valuemap/contract.py by `python -m valuemap.dbt_staging`; do not edit.\n"
 
