@@ -1,12 +1,12 @@
 {#-
     Incremental monthly models (README: "The nightly refresh") rebuild only the months
     whose input rows changed since their last build. Each row they build records the
-    newest load the build read (`loaded_through_load_id`); on the next run the months of
-    rows with a later `_load_id` are rebuilt: dbt deletes those months and inserts them
-    again (strategy delete+insert, unique_key month_start_date).
-    A load that replaced rows of an input (a corrected file) may have moved a row out of
-    its old month, which no new row tells: the model's pre-hook then empties the table,
-    and every month is rebuilt.
+    newest load there was when it was built (`loaded_through_load_id`); the next run
+    rebuilds the months of input rows with a later `_load_id`: dbt deletes those months
+    and inserts them again (strategy delete+insert, unique_key month_start_date).
+    A load that replaced rows of a landing table the model reads (a corrected file) may
+    have moved a row out of its old month, which no new row tells: the model then starts
+    again from an empty table and rebuilds every month (the pre-hook empties it).
     A table built before the model was incremental gains the column and is rebuilt whole
     (on_schema_change append_new_columns).
     On Spark the models are plain tables: dbt-spark's Parquet tables have no delete.
@@ -18,41 +18,74 @@
         'incremental_strategy': 'delete+insert',
         'unique_key': 'month_start_date',
         'on_schema_change': 'append_new_columns',
+        'pre_hook': '{{ empty_if_rebuilding_all() }}',
     }) }}
 {%- endmacro %}
 
-{#- The newest load the model has read: 0 for an empty table, or for one built before
-    the model was incremental (no such column yet), so that all is rebuilt. -#}
+{#- The load through which the table was built, as a number in the SQL (so the database
+    skips older rows by their load id); 0 when every month is to be rebuilt: on a full
+    build, for an empty table or one built before the model was incremental, and when a
+    load since replaced rows of a landing table upstream of the model. -#}
 {% macro last_built_load_id() -%}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-    {%- if 'loaded_through_load_id' in columns -%}
-    (select coalesce(max(loaded_through_load_id), 0) from {{ this }})
-    {%- else -%}
-    0
+    {%- if not (execute and is_incremental()) -%}
+        {{- return(0) -}}
     {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if 'loaded_through_load_id' not in columns -%}
+        {{- return(0) -}}
+    {%- endif -%}
+    {%- set built = run_query(
+        'select coalesce(max(loaded_through_load_id), 0) from ' ~ this
+    ).columns[0].values()[0] | int -%}
+    {%- set paths = [] -%}
+    {%- for path in upstream_landing_tables(model.unique_id) -%}
+        {%- do paths.append("'" ~ path ~ "'") -%}
+    {%- endfor -%}
+    {%- set replaced = run_query(
+        'select count(*) from ' ~ source('loader', 'load_log') ~ ' where load_id > ' ~ built
+        ~ ' and rows_replaced > 0 and table_path in (' ~ paths | join(', ') ~ ')'
+    ).columns[0].values()[0] | int -%}
+    {{- return(0 if replaced else built) -}}
 {%- endmacro %}
 
-{#- Pre-hook: empty the table when a load since its last build replaced rows of one of
-    the input tables (contract paths, e.g. 'orders/orders'). -#}
-{% macro empty_if_rows_replaced(table_paths) -%}
-    {%- if is_incremental() -%}
+{#- Pre-hook: an incremental run that rebuilds every month starts from an empty table, so
+    that no month whose rows all moved away stays behind. -#}
+{% macro empty_if_rebuilding_all() -%}
+    {%- if is_incremental() and last_built_load_id() == 0 -%}
     delete from {{ this }}
-    where exists (
-        select 1
-        from {{ source('loader', 'load_log') }}
-        where load_id > {{ last_built_load_id() }}
-            and rows_replaced > 0
-            and table_path in (
-                {%- for path in table_paths %}'{{ path }}'{{ ", " if not loop.last }}{% endfor -%}
-            )
-    )
     {%- else -%}
     select 1
     {%- endif -%}
 {%- endmacro %}
 
+{#- The landing tables (contract paths, e.g. 'orders/orders') upstream of a node in the
+    dbt graph; the loader's own log is not one. -#}
+{% macro upstream_landing_tables(node_id) -%}
+    {%- set found = [] -%}
+    {%- do _collect_landing_tables(node_id, found, []) -%}
+    {{- return(found | sort) -}}
+{%- endmacro %}
+
+{% macro _collect_landing_tables(node_id, found, visited) -%}
+    {%- if node_id not in visited -%}
+        {%- do visited.append(node_id) -%}
+        {%- if node_id in graph.sources -%}
+            {%- set source = graph.sources[node_id] -%}
+            {%- if source.source_name != 'loader' -%}
+                {%- do found.append(source.source_name ~ '/' ~ source.name) -%}
+            {%- endif -%}
+        {%- elif node_id in graph.nodes -%}
+            {%- for parent in graph.nodes[node_id].depends_on.nodes -%}
+                {%- do _collect_landing_tables(parent, found, visited) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The months of rows loaded since the model's last build, one select per input:
-    [its from clause, the date that places a row in a month, the row's load id]. -#}
+    [its from clause, the date that places a row in a month, the row's load id].
+    Inputs name relations (ref), not the model's CTEs: a CTE read twice is materialized
+    whole on DuckDB. -#}
 {% macro months_loaded_since_last_build(inputs) -%}
     {%- set since = last_built_load_id() -%}
     {%- for from_clause, date_column, load_id in inputs %}
@@ -65,18 +98,10 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- The newest load in the model's inputs (CTEs with a _load_id), kept in every row it
-    builds as loaded_through_load_id. -#}
-{% macro newest_load_id(inputs) -%}
-    select max(_load_id) as loaded_through_load_id
-    from (
-        {%- for cte in inputs %}
-        select _load_id from {{ cte }}
-        {%- if not loop.last %}
-        union all
-        {%- endif %}
-        {%- endfor %}
-    ) as loads
+{#- The newest load there is, kept in every row the model builds as loaded_through_load_id:
+    every row of the model's inputs with a load id up to it was there for the build. -#}
+{% macro newest_load_id() -%}
+    (select coalesce(max(load_id), 0) from {{ source('loader', 'load_log') }})
 {%- endmacro %}
 
 {% macro month_of(date_column) -%}
@@ -84,9 +109,9 @@
 {%- endmacro %}
 
 {#- A filter: the date falls in a month to rebuild (the model's `changed_months` CTE);
-    always true on a full build. -#}
+    always true on a full build or when every month is rebuilt. -#}
 {% macro in_changed_months(date_column) -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() and last_built_load_id() != 0 -%}
     {{ month_of(date_column) }} in (select month_start_date from changed_months)
     {%- else -%}
     1 = 1

@@ -111,28 +111,29 @@ def relationships_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 # Run history: a new run is a new snapshot, whatever the data.
 RUN_HISTORY = {"fct_customer_snapshots", "fct_segment_migration"}
-RUN_HISTORY_COLUMNS = {
-    "rpt_customer_value_map": "exclude (entered_customer_count, left_customer_count)"
-}
+RUN_HISTORY_COLUMNS = {"entered_customer_count", "left_customer_count"}
+# The load a row was built through: an incremental build keeps older rows' loads.
+BOOKKEEPING_COLUMNS = {"loaded_through_load_id"}
 
 
 def published_marts(published: Path) -> dict[str, list[tuple]]:
-    """Every published mart but the run history, sorted, floats to 6 decimals: what two
-    runs on the same data must agree on."""
+    """Every published mart but the run history and the bookkeeping, sorted, floats to 6
+    decimals: what two runs on the same data must agree on."""
     with duckdb.connect(str(published), read_only=True) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        ]
+        columns: dict[str, list[str]] = {}
+        for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns"
+            " where table_schema = 'marts' order by table_name, ordinal_position"
+        ).fetchall():
+            if column not in RUN_HISTORY_COLUMNS | BOOKKEEPING_COLUMNS:
+                columns.setdefault(table, []).append(f'"{column}"')
         return {
             name: [
                 tuple(round(v, 6) if isinstance(v, float) else v for v in row)
                 for row in con.execute(
-                    f"select * {RUN_HISTORY_COLUMNS.get(name, '')} from marts.{name} order by all"
+                    f"select {', '.join(selected)} from marts.{name} order by all"
                 ).fetchall()
             ]
-            for name in names
+            for name, selected in columns.items()
             if name not in RUN_HISTORY
         }

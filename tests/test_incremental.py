@@ -1,7 +1,9 @@
 """The nightly refresh is incremental (issue 6, README: The nightly refresh): the monthly
-driver quantities and revenue rebuild only the months of rows loaded since their last
-build, and the marts come out as a full refresh of the same files would make them.
-A corrected file that replaces rows rebuilds every month (the old row's month is gone)."""
+models rebuild only the months of rows loaded since their last build, the tests read only
+rows no passing build has tested, the publish copies only the rebuilt months of the
+incremental marts, and the marts come out as a full refresh of the same files would make
+them. A corrected file that replaces rows rebuilds every month (the old row's month is
+gone)."""
 
 from __future__ import annotations
 
@@ -13,42 +15,90 @@ from benchmarks.delta import write_next_day
 from tests.conftest import Run, published_marts, run_refresh
 from tests.fixtures.tiny_landing import write_csv
 
-MONTHLY_MODELS = ("int_driver_quantities__monthly", "int_customer_revenue__monthly")
+MONTHLY_MODELS = (
+    "intermediate.int_driver_quantities__monthly",
+    "intermediate.int_customer_revenue__monthly",
+    "marts.fct_cost_to_serve",
+    "marts.fct_customer_profitability",
+)
 
 
-def rebuilt_months(run: Run, model: str) -> list[str]:
-    """The months the last build of a model wrote: their rows carry its newest load."""
+def months_built_after(run: Run, model: str, load_id: int) -> list[str]:
+    """The months of a model's rows built after a load: those its last build rewrote."""
     rows = run.query(
-        f"select distinct cast(month_start_date as varchar) from intermediate.{model}"
-        " where loaded_through_load_id = (select max(loaded_through_load_id)"
-        f" from intermediate.{model}) order by 1",
+        f"select distinct cast(month_start_date as varchar) from {model}"
+        f" where loaded_through_load_id > {load_id} order by 1",
         database=run.warehouse,
     )
     return [month for (month,) in rows]
 
 
+def all_months(run: Run, model: str) -> list[str]:
+    return months_built_after(run, model, -1)
+
+
+def loads_tested(run: Run) -> list[int]:
+    rows = run.query(
+        "select tested_through_load_id from raw._tested_loads order by tested_at",
+        database=run.warehouse,
+    )
+    return [load_id for (load_id,) in rows]
+
+
 @pytest.fixture(scope="module")
-def nightly(tiny_run: Run, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    """The tiny fixture's warehouse, then one new day (1 April, after the last order on
-    31 March) loaded and refreshed on it."""
+def rerun(tiny_run: Run, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The tiny fixture's files and warehouse, refreshed again with no new file."""
     run = tiny_run.copy_to(tmp_path_factory.mktemp("nightly"))
-    written = write_next_day(run.landing)
+    rerun = run_refresh(run.landing, run.warehouse)
+    assert rerun.result.returncode == 0, rerun.result.stderr[-3000:]
+    return rerun
+
+
+@pytest.fixture(scope="module")
+def nightly(rerun: Run) -> Run:
+    """Then one new day (1 April, after the last order on 31 March), loaded and
+    refreshed on the same warehouse and published file."""
+    written = write_next_day(rerun.landing)
     assert written["orders/orders"] > 0
-    nightly = run_refresh(run.landing, run.warehouse)
+    nightly = run_refresh(rerun.landing, rerun.warehouse)
     assert nightly.result.returncode == 0, nightly.result.stderr[-3000:]
     return nightly
 
 
+def test_a_run_with_no_new_file_rebuilds_no_month(rerun: Run, tiny_run: Run) -> None:
+    for model in MONTHLY_MODELS:
+        ((loads,),) = rerun.query(
+            f"select count(distinct loaded_through_load_id) from {model}", database=rerun.warehouse
+        )
+        assert loads == 1, model
+    assert published_marts(rerun.published) == published_marts(tiny_run.published)
+
+
 @pytest.mark.parametrize("model", MONTHLY_MODELS)
 def test_a_new_day_rebuilds_only_its_month(nightly: Run, model: str) -> None:
-    assert rebuilt_months(nightly, model) == ["2026-04-01"]
+    _, before, _ = loads_tested(nightly)
+    # The fixture's cost pools end in March: April has no cost to allocate.
+    april = [] if model == "marts.fct_cost_to_serve" else ["2026-04-01"]
+    assert months_built_after(nightly, model, before) == april
     # ... and the month before stays as the first run built it
     ((march_loads,),) = nightly.query(
-        f"select count(distinct loaded_through_load_id) from intermediate.{model}"
+        f"select count(distinct loaded_through_load_id) from {model}"
         " where month_start_date = date '2026-03-01'",
         database=nightly.warehouse,
     )
     assert march_loads == 1
+
+
+def test_the_nightly_tests_read_only_rows_of_new_loads(nightly: Run) -> None:
+    """Each passing build records the newest load it tested; the next one's tests of a
+    model with a load id read only later rows (macros/tests_on_new_rows.sql)."""
+    first, rerun, latest = loads_tested(nightly)
+    assert first == rerun < latest
+    target = nightly.warehouse.with_name("warehouse_dbt_target") / "compiled" / "valuemap"
+    (not_null,) = target.glob("models/staging/orders/*/not_null_stg_orders__orders_order_id.sql")
+    assert f"_load_id > {rerun}" in not_null.read_text()
+    (not_null,) = target.glob("models/marts/*/*/not_null_fct_cost_to_serve_customer_id.sql")
+    assert f"loaded_through_load_id > {rerun}" in not_null.read_text()
 
 
 def test_the_incremental_marts_equal_a_full_refresh(nightly: Run, tmp_path: Path) -> None:
@@ -78,8 +128,11 @@ def test_a_corrected_file_rebuilds_every_month(nightly: Run, tmp_path: Path) -> 
     )
     corrected = run_refresh(run.landing, run.warehouse)
     assert corrected.result.returncode == 0, corrected.result.stderr[-3000:]
+    *_, before = loads_tested(nightly)
     for model in MONTHLY_MODELS:
-        assert rebuilt_months(corrected, model) == ["2026-02-01", "2026-03-01", "2026-04-01"]
+        assert months_built_after(corrected, model, before) == all_months(corrected, model)
+    for model in MONTHLY_MODELS[:2]:
+        assert all_months(corrected, model) == ["2026-02-01", "2026-03-01", "2026-04-01"]
     quantities = dict(
         corrected.query(
             "select cast(month_start_date as varchar) || ' ' || driver, driver_quantity"

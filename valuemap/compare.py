@@ -4,7 +4,8 @@ the same numbers (tests/test_spark.py, benchmarks/run.py).
 Rows are matched on each mart's grain, read from its uniqueness test in the dbt manifest
 (`unique` or `unique_combination_of_columns`). Numbers match to the cent: they may differ
 by less than half a cent, since the engines keep different decimal scales. Everything
-else matches exactly. The run-specific columns (snapshot id and times) are left out.
+else matches exactly. The run-specific columns (snapshot id and times, the load a row was
+built through) are left out.
 """
 
 from __future__ import annotations
@@ -20,8 +21,15 @@ from valuemap.sql import quote_identifier as _quote
 from valuemap.sql import quote_literal as _literal
 
 TOLERANCE = 0.005
-# set by each run (dbt's invocation id and start time), so never equal across two runs
-RUN_COLUMNS = {"snapshot_id", "snapshot_at", "previous_snapshot_at", "current_snapshot_at"}
+# set by each run (dbt's invocation id and start time), so never equal across two runs,
+# and the load an incremental row was built through, which depends on the build's history
+RUN_COLUMNS = {
+    "snapshot_id",
+    "snapshot_at",
+    "previous_snapshot_at",
+    "current_snapshot_at",
+    "loaded_through_load_id",
+}
 _NUMERIC = ("DECIMAL", "DOUBLE", "FLOAT", "REAL", "HUGEINT", "BIGINT", "INTEGER", "SMALLINT")
 
 

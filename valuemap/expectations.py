@@ -7,7 +7,8 @@ key in its `meta`: `valuemap`, saying what it validates:
               span rows, e.g. "the last point of the whale curve")
   asset       the Dagster asset key the result belongs to
   blocking    a failed expectation of severity `critical` stops the refresh before publish
-  since_load  (raw suites) validate only the rows of loads not validated before
+  since_load  validate only the rows of loads not validated before (`_load_id`; the
+              incremental marts give their loaded_through_load_id as _load_id)
   key         columns that identify a failing row in the sample
 References (an order's customer) are joined in the suite's query, and an expectation
 checks that the parent was found.

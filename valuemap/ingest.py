@@ -81,7 +81,8 @@ class FileRejected(Exception):
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw tables, the load log and the rejects table if they are missing."""
+    """Create the raw tables, the load log, the log of tested loads and the rejects table
+    if they are missing."""
     con.execute("create schema if not exists raw")
     load_columns = ", ".join(f"{name} {sql_type}" for name, sql_type, _ in LOAD_COLUMNS)
     for table in TABLES:
@@ -106,6 +107,17 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     # Warehouses loaded before the incremental models had no count of replaced rows.
     con.execute("alter table raw._load_log add column if not exists rows_replaced bigint default 0")
+    # After a dbt build whose every test passed: the newest load it read. The next build
+    # tests only rows of later loads (macros/tests_on_new_rows.sql).
+    con.execute(
+        """
+        create table if not exists raw._tested_loads (
+            tested_at timestamp not null,
+            run_id varchar not null,
+            tested_through_load_id integer not null
+        )
+        """
+    )
     con.execute(
         """
         create table if not exists raw._rejects (
@@ -634,6 +646,18 @@ def load_landing(
             )
         results.append(result)
     return results
+
+
+def newest_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The newest load in the warehouse; 0 before the first."""
+    return con.execute("select coalesce(max(load_id), 0) from raw._load_log").fetchall()[0][0]
+
+
+def record_tested_loads(con: duckdb.DuckDBPyConnection, run_id: str, through_load_id: int) -> None:
+    """Every dbt test passed on the rows of loads up to `through_load_id`."""
+    con.execute(
+        "insert into raw._tested_loads values (current_timestamp, ?, ?)", [run_id, through_load_id]
+    )
 
 
 def problem_files(

@@ -4,6 +4,9 @@ DuckDB allows one writer per file and dbt holds the build file for the whole run
 BI never opens it. The marts (and the validation results) are copied into a new file
 next to the published one, which then replaces it in one rename: readers see the old
 marts or the new ones, never a mix, and a failed refresh never reaches this step.
+The new file starts as a copy of the published one: the incremental marts (rows by
+month, with loaded_through_load_id) then change only in the months rebuilt since, and
+every other table is copied whole.
 
 The Parquet copies go to a new folder `<published>_parquet.<stamp>/` (one file per
 mart); then the symlink `<published>_parquet` is switched to it in one rename, and the
@@ -61,29 +64,103 @@ def publish(warehouse: Path, published: Path) -> dict[str, int]:
     staging.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     with duckdb.connect() as con:
+        con.execute(f"attach {_literal(str(warehouse))} as build")
+        con.execute(
+            f"create table if not exists build.{PUBLICATIONS}"
+            " (published_at timestamp, published_file varchar, file_size bigint, file_mtime_ns bigint)"
+        )
+        # Start from the published file only if it is the one this warehouse wrote last.
+        if _file_stamp(published) in _publications(con, published):
+            shutil.copyfile(published, staging)
         con.execute(
             f"attach {_literal(str(staging))} as pub (storage_version {_literal(STORAGE_VERSION)})"
         )
-        con.execute(f"attach {_literal(str(warehouse))} as build (read_only)")
-        tables = con.execute(
-            "select table_schema, table_name from information_schema.tables"
-            " where table_catalog = 'build' and table_schema in"
-            f" ({', '.join(_literal(s) for s in PUBLISHED_SCHEMAS)})"
-            " order by table_schema, table_name"
-        ).fetchall()
+        tables = _columns(con, "build")
+        for schema, table in set(_columns(con, "pub")) - set(tables):
+            con.execute(f"drop table pub.{_quote(schema)}.{_quote(table)}")
         for schema in sorted({schema for schema, _ in tables}):
-            con.execute(f"create schema pub.{_quote(schema)}")
-        for schema, table in tables:
+            con.execute(f"create schema if not exists pub.{_quote(schema)}")
+        previous = _columns(con, "pub")
+        for (schema, table), columns in tables.items():
             name = f"{_quote(schema)}.{_quote(table)}"
-            con.execute(f"create table pub.{name} as select * from build.{name}")
+            if previous.get((schema, table)) == columns and _MONTHLY <= {c for c, _ in columns}:
+                _publish_changed_months(con, name)
+            else:
+                con.execute(f"create or replace table pub.{name} as select * from build.{name}")
             (count,) = con.execute(f"select count(*) from pub.{name}").fetchall()[0]
             if schema == MARTS_SCHEMA:
                 counts[table] = count
-        con.execute("detach build")
         _write_parquet(con, published, [t for s, t in tables if s == MARTS_SCHEMA])
         con.execute("detach pub")
-    os.replace(staging, published)
+        os.replace(staging, published)
+        size, mtime_ns = _file_stamp(published)
+        con.execute(
+            f"insert into build.{PUBLICATIONS} values (current_timestamp, ?, ?, ?)",
+            [str(published.resolve()), size, mtime_ns],
+        )
     return counts
+
+
+# The warehouse's record of the files it published (not itself published).
+PUBLICATIONS = "raw._publications"
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    if not path.exists():
+        return None
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _publications(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple[int, int]]:
+    """The size and modification time of the last file this warehouse published there."""
+    return con.execute(
+        f"select file_size, file_mtime_ns from build.{PUBLICATIONS}"
+        " where published_file = ? order by published_at desc limit 1",
+        [str(published.resolve())],
+    ).fetchall()
+
+
+# An incremental mart: rows by month, each with the load through which it was built.
+_MONTHLY = {"month_start_date", "loaded_through_load_id"}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[tuple[str, str], list]:
+    """(schema, table) -> [(column, type), ...] of the published schemas of a database."""
+    rows = con.execute(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns"
+        f" where table_catalog = {_literal(catalog)} and table_schema in"
+        f" ({', '.join(_literal(s) for s in PUBLISHED_SCHEMAS)})"
+        " order by table_schema, table_name, ordinal_position"
+    ).fetchall()
+    tables: dict[tuple[str, str], list] = {}
+    for schema, table, column, data_type in rows:
+        tables.setdefault((schema, table), []).append((column, data_type))
+    return tables
+
+
+def _publish_changed_months(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Replace the months the build rebuilt since this copy was published (rows with a
+    later load), and drop months the build no longer has."""
+    con.execute(
+        f"""
+        create or replace temp table _changed_months as
+        select distinct month_start_date from build.{name}
+        where loaded_through_load_id
+            > (select coalesce(max(loaded_through_load_id), -1) from pub.{name})
+        """
+    )
+    con.execute(
+        f"""
+        delete from pub.{name}
+        where month_start_date in (select month_start_date from _changed_months)
+            or month_start_date not in (select distinct month_start_date from build.{name})
+        """
+    )
+    con.execute(
+        f"insert into pub.{name} select * from build.{name}"
+        " where month_start_date in (select month_start_date from _changed_months)"
+    )
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, published: Path, marts: list[str]) -> None:

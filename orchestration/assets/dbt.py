@@ -12,6 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.project import refresh_target_path, valuemap_project
 from orchestration.resources import Warehouse
+from valuemap.ingest import newest_load_id, record_tested_loads
 from valuemap.publish import docs_path, swap_in_folder
 from valuemap.spark import import_marts
 
@@ -40,7 +41,14 @@ def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, war
     # the nightly build does not.
     build = ["build", "--exclude-resource-type", "unit_test", *dbt_vars_args()]
     target = refresh_target_path(warehouse.path)
+    with warehouse.connect() as con:
+        through = newest_load_id(con)
     yield from dbt.cli(build, context=context, target_path=target).stream()
+    # Every test passed (a failed one raised above): the next build tests only the rows of
+    # later loads (macros/tests_on_new_rows.sql). Not after a part of the project.
+    if not context.is_subset:
+        with warehouse.connect() as con:
+            record_tested_loads(con, context.run.run_id, through)
     if warehouse.engine == "spark":
         # Only after every model and test passed on Spark: the marts come into the build
         # file, where the mart checks and the publish step read them (valuemap/spark.py).

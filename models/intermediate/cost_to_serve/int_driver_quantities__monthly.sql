@@ -1,9 +1,4 @@
-{{
-    config(
-        pre_hook="{{ empty_if_rows_replaced(['orders/orders', 'orders/order_lines', 'orders/deliveries', 'orders/returns', 'crm/activities', 'crm/complaints']) }}",
-        **incremental_monthly_config()
-    )
-}}
+{{ config(**incremental_monthly_config()) }}
 -- depends_on: {{ source('loader', 'load_log') }}
 -- Cost-driver volume each customer caused, per month (docs/contract.md, "Driver quantities").
 -- Incremental (macros/incremental_months.sql): a nightly run rebuilds the months of new rows.
@@ -36,20 +31,16 @@ complaints as (
 -- its order's month or its own, as below.
 changed_months as (
     {{- months_loaded_since_last_build([
-        ['orders', 'order_date', '_load_id'],
-        ['order_lines as l inner join orders as o on l.order_id = o.order_id', 'o.order_date', 'l._load_id'],
-        ['deliveries', 'delivery_date', '_load_id'],
-        ['returns', 'return_date', '_load_id'],
-        ['crm_activities', 'activity_date', '_load_id'],
-        ['complaints', 'opened_date', '_load_id'],
+        [ref('stg_orders__orders'), 'order_date', '_load_id'],
+        [ref('stg_orders__order_lines') ~ ' as l inner join ' ~ ref('stg_orders__orders')
+            ~ ' as o on l.order_id = o.order_id', 'o.order_date', 'l._load_id'],
+        [ref('stg_orders__deliveries'), 'delivery_date', '_load_id'],
+        [ref('stg_orders__returns'), 'return_date', '_load_id'],
+        [ref('stg_crm__activities'), 'activity_date', '_load_id'],
+        [ref('stg_crm__complaints'), 'opened_date', '_load_id'],
     ]) }}
 ),
 {% endif %}
-
--- The newest load this build reads, kept in every row for the next incremental run.
-loaded_through as (
-    {{ newest_load_id(['orders', 'order_lines', 'deliveries', 'returns', 'crm_activities', 'complaints']) }}
-),
 
 completed_orders as (
     select
@@ -160,7 +151,7 @@ final as (
         cast(month_start_date as date) as month_start_date,
         driver,
         cast(quantity as {{ dbt.type_numeric() }}) as driver_quantity,
-        (select loaded_through_load_id from loaded_through) as loaded_through_load_id
+        {{ newest_load_id() }} as loaded_through_load_id
     from driver_events
 )
 

@@ -1,4 +1,8 @@
+{{ config(**incremental_monthly_config()) }}
+-- depends_on: {{ source('loader', 'load_log') }}
 -- Customer contribution per month: revenue - COGS = gross margin; - cost to serve = net profit.
+-- Incremental (macros/incremental_months.sql): a nightly run rebuilds the months of new
+-- rows, and the months that entered or left the analysis window.
 with revenue as (
     select * from {{ ref('int_customer_revenue__monthly') }}
 ),
@@ -11,12 +15,30 @@ analysis_window as (
     select * from {{ ref('int_analysis_window') }}
 ),
 
+{% if is_incremental() %}
+-- The months whose revenue or cost to serve was rebuilt since the last build, and those
+-- whose place in the analysis window changed (a new month moves the window).
+changed_months as (
+    {{- months_loaded_since_last_build([
+        [ref('int_customer_revenue__monthly'), 'month_start_date', 'loaded_through_load_id'],
+        [ref('fct_cost_to_serve'), 'month_start_date', 'loaded_through_load_id'],
+    ]) }}
+    union
+    select t.month_start_date
+    from {{ this }} as t
+    cross join analysis_window as w
+    where t.is_in_analysis_window
+        <> (t.month_start_date between w.start_date and w.end_date)
+),
+{% endif %}
+
 monthly_cost as (
     select
         customer_id,
         month_start_date,
         sum(allocated_amount) as cost_to_serve_amount
     from cost_to_serve
+    where {{ in_changed_months('month_start_date') }}
     group by customer_id, month_start_date
 ),
 
@@ -30,6 +52,7 @@ combined as (
         cogs_amount,
         0 as cost_to_serve_amount
     from revenue
+    where {{ in_changed_months('month_start_date') }}
 
     union all
 
@@ -73,7 +96,8 @@ final as (
                 then 100.0 * (s.revenue_amount - s.cogs_amount - s.cost_to_serve_amount)
                 / s.revenue_amount
         end as net_margin_pct,
-        s.month_start_date between w.start_date and w.end_date as is_in_analysis_window
+        s.month_start_date between w.start_date and w.end_date as is_in_analysis_window,
+        {{ newest_load_id() }} as loaded_through_load_id
     from summed as s
     cross join analysis_window as w
 )
