@@ -36,6 +36,7 @@ from typing import Any
 import duckdb
 
 from valuemap.contract import LOAD_COLUMNS, TABLES, TABLES_BY_PATH, Table
+from valuemap.ingest import newest_load_id
 from valuemap.settings import PROJECT_ROOT
 
 # VALUEMAP_EXPECTATIONS_DIR points at another set of suites (tests use it to break one).
@@ -228,9 +229,7 @@ def validate(
     query = suite.meta["query"]
     through = None
     if suite.meta.get("since_load"):
-        through = con.execute("select coalesce(max(load_id), 0) from raw._load_log").fetchall()[0][
-            0
-        ]
+        through = newest_load_id(con)
         query = f"select * from ({query}) where _load_id > {int(since_load_id or 0)}"
     gx_suite = gx_suite_from(suite.spec)
     outcomes = [

@@ -466,7 +466,7 @@ def load_file(
             table.path, str(path), "skipped", message=f"already loaded (load {known[0]})"
         )
 
-    load_id = con.execute("select coalesce(max(load_id), 0) + 1 from raw._load_log").fetchone()[0]
+    load_id = newest_load_id(con) + 1
     try:
         # Reading only fills temp tables; a file DuckDB cannot parse would abort a
         # transaction, so the transaction starts after it.

@@ -34,6 +34,10 @@ STORAGE_VERSION = "v1.2.0"
 # What BI may read: the marts and the Great Expectations results (no raw or staging
 # data, so no personal data).
 PUBLISHED_SCHEMAS = (MARTS_SCHEMA, "quality")
+# The warehouse's record of the files it published (not itself published).
+PUBLICATIONS = "raw._publications"
+# An incremental mart: rows by month, each with the load through which it was built.
+_MONTHLY = {"month_start_date", "loaded_through_load_id"}
 
 
 def parquet_link(published: Path) -> Path:
@@ -75,12 +79,11 @@ def publish(warehouse: Path, published: Path) -> dict[str, int]:
         con.execute(
             f"attach {_literal(str(staging))} as pub (storage_version {_literal(STORAGE_VERSION)})"
         )
-        tables = _columns(con, "build")
-        for schema, table in set(_columns(con, "pub")) - set(tables):
+        tables, previous = _columns(con, "build"), _columns(con, "pub")
+        for schema, table in set(previous) - set(tables):
             con.execute(f"drop table pub.{_quote(schema)}.{_quote(table)}")
         for schema in sorted({schema for schema, _ in tables}):
             con.execute(f"create schema if not exists pub.{_quote(schema)}")
-        previous = _columns(con, "pub")
         for (schema, table), columns in tables.items():
             name = f"{_quote(schema)}.{_quote(table)}"
             if previous.get((schema, table)) == columns and _MONTHLY <= {c for c, _ in columns}:
@@ -101,10 +104,6 @@ def publish(warehouse: Path, published: Path) -> dict[str, int]:
     return counts
 
 
-# The warehouse's record of the files it published (not itself published).
-PUBLICATIONS = "raw._publications"
-
-
 def _file_stamp(path: Path) -> tuple[int, int] | None:
     if not path.exists():
         return None
@@ -119,10 +118,6 @@ def _publications(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple
         " where published_file = ? order by published_at desc limit 1",
         [str(published.resolve())],
     ).fetchall()
-
-
-# An incremental mart: rows by month, each with the load through which it was built.
-_MONTHLY = {"month_start_date", "loaded_through_load_id"}
 
 
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[tuple[str, str], list]:
