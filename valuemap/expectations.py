@@ -14,8 +14,9 @@ References (an order's customer) are joined in the suite's query, and an expecta
 checks that the parent was found.
 
 Why pandas and batches: GX 1.24's SQL datasource fails every expectation on DuckDB
-(upstream GX #11579), so rows are streamed from DuckDB in batches of about
-VALUEMAP_GE_BATCH_ROWS (default 250,000) and each batch is validated as a pandas frame.
+(upstream GX #11579), so rows are streamed from DuckDB as Arrow batches of
+VALUEMAP_GE_BATCH_ROWS (default 250,000) and each batch is validated as a pandas frame
+(a cheap pass first, the detailed one only where an expectation fails: `validate`).
 Memory stays bounded at any scale; per-row expectations are exact, uniqueness holds
 within a batch (the loader and dbt tests enforce it on whole tables).
 
@@ -43,7 +44,6 @@ from valuemap.settings import PROJECT_ROOT
 EXPECTATIONS_DIR = Path(os.environ.get("VALUEMAP_EXPECTATIONS_DIR", PROJECT_ROOT / "expectations"))
 RESULTS_TABLE = "quality.validation_results"
 SAMPLE_SIZE = 5
-VECTOR_ROWS = 2048  # DuckDB's vector size: fetch_df_chunk counts in vectors
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,6 @@ class ExpectationOutcome:
     kwargs: dict[str, Any]
     severity: str
     success: bool = True
-    element_count: int = 0
     unexpected_count: int = 0
     sample: list[Any] = field(default_factory=list)
 
@@ -225,13 +224,18 @@ def _config_key(configuration: Any) -> str:
 def validate(
     con: duckdb.DuckDBPyConnection, suite: Suite, since_load_id: int | None = None
 ) -> SuiteOutcome:
-    """Validate a suite's rows in batches; every expectation's outcome is summed over them."""
+    """Validate a suite's rows in batches; every expectation's outcome is summed over them.
+
+    Each batch is validated first with GX's `BOOLEAN_ONLY` result format, which computes
+    only whether each expectation holds; only a batch where one fails is validated again
+    with `SUMMARY`, for the failing rows' count and sample. Most batches pass, and the
+    summary's extra metrics (unexpected values and index lists) cost about as much again.
+    """
     query = suite.meta["query"]
     through = None
     if suite.meta.get("since_load"):
         through = newest_load_id(con)
         query = f"select * from ({query}) where _load_id > {int(since_load_id or 0)}"
-    gx_suite = gx_suite_from(suite.spec)
     outcomes = [
         ExpectationOutcome(
             item["type"],
@@ -242,34 +246,46 @@ def validate(
         for item in suite.spec["expectations"]
     ]
     key = suite.meta.get("key", [])
-    result_format = {
+    summary_format = {
         "result_format": "SUMMARY",
         "partial_unexpected_count": SAMPLE_SIZE,
         **({"unexpected_index_column_names": key} if key else {}),
     }
-    config_keys = [_config_key(e.configuration) for e in gx_suite.expectations]
-    definition = _gx_batch_definition()
     # Only the columns the suite can look at: GX hashes every column of every batch.
     load_columns = {name for name, _, _ in LOAD_COLUMNS}
-    columns = [c for c in con.sql(query).columns if c not in load_columns]
-    selected = ", ".join(f'"{c}"' for c in columns)
-    con.execute(f"select {selected} from ({query})")
+    relation = con.sql(query)
+    selected = ", ".join(
+        # Decimals as doubles: GX is four times slower on Python Decimal objects.
+        f'cast("{name}" as double) as "{name}"'
+        if str(sql_type).startswith("DECIMAL")
+        else f'"{name}"'
+        for name, sql_type in zip(relation.columns, relation.types, strict=True)
+        if name not in load_columns
+    )
     rows = 0
-    # DuckDB's own pandas conversion, not Arrow's: decimals become float64 columns, not
-    # Python Decimal objects, which made GX four times slower.
-    vectors = max(1, _batch_rows() // VECTOR_ROWS)
-    while not (frame := con.fetch_df_chunk(vectors)).empty:
+    gx_suite = definition = config_keys = None
+    # Arrow batches, not DuckDB's pandas conversion: text stays Arrow-backed strings
+    # (pandas' own string type) instead of one Python object per value, three times
+    # faster to fetch and faster for GX's null, set and uniqueness checks.
+    for record_batch in con.sql(f"select {selected} from ({query})").to_arrow_reader(_batch_rows()):
+        if not record_batch.num_rows:
+            continue
+        frame = record_batch.to_pandas(date_as_object=False)
         rows += len(frame)
-        result = definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-            gx_suite, result_format=result_format
-        )
+        if definition is None:  # GX takes seconds to import: not for a suite with no new rows
+            gx_suite, definition = gx_suite_from(suite.spec), _gx_batch_definition()
+            config_keys = [_config_key(e.configuration) for e in gx_suite.expectations]
+        batch = definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(gx_suite, result_format={"result_format": "BOOLEAN_ONLY"})
+        if result.success:
+            continue
+        result = batch.validate(gx_suite, result_format=summary_format)
         # GX reorders results (by metric); match them to the suite by type and arguments
         by_config = {_config_key(r.expectation_config): r for r in result.results}
         for outcome, config_key in zip(outcomes, config_keys, strict=True):
             item = by_config[config_key]
             details = item.result or {}
             outcome.success = outcome.success and bool(item.success)
-            outcome.element_count += int(details.get("element_count") or 0)
             outcome.unexpected_count += int(details.get("unexpected_count") or 0)
             if not item.success and len(outcome.sample) < SAMPLE_SIZE:
                 sample = (
