@@ -39,6 +39,7 @@ import duckdb
 from valuemap.contract import LOAD_COLUMNS, TABLES, TABLES_BY_PATH, Table
 from valuemap.ingest import newest_load_id
 from valuemap.settings import PROJECT_ROOT
+from valuemap.sql import quote_identifier
 
 # VALUEMAP_EXPECTATIONS_DIR points at another set of suites (tests use it to break one).
 EXPECTATIONS_DIR = Path(os.environ.get("VALUEMAP_EXPECTATIONS_DIR", PROJECT_ROOT / "expectations"))
@@ -256,9 +257,9 @@ def validate(
     relation = con.sql(query)
     selected = ", ".join(
         # Decimals as doubles: GX is four times slower on Python Decimal objects.
-        f'cast("{name}" as double) as "{name}"'
+        f"cast({quote_identifier(name)} as double) as {quote_identifier(name)}"
         if str(sql_type).startswith("DECIMAL")
-        else f'"{name}"'
+        else quote_identifier(name)
         for name, sql_type in zip(relation.columns, relation.types, strict=True)
         if name not in load_columns
     )
@@ -267,7 +268,7 @@ def validate(
     # Arrow batches, not DuckDB's pandas conversion: text stays Arrow-backed strings
     # (pandas' own string type) instead of one Python object per value, three times
     # faster to fetch and faster for GX's null, set and uniqueness checks.
-    for record_batch in con.sql(f"select {selected} from ({query})").to_arrow_reader(_batch_rows()):
+    for record_batch in relation.select(selected).to_arrow_reader(_batch_rows()):
         if not record_batch.num_rows:
             continue
         frame = record_batch.to_pandas(date_as_object=False)
