@@ -3,6 +3,7 @@ environment, with defaults for a 2-core machine, and reaches the loader's connec
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from dagster_dbt import DbtCliResource
 
+from orchestration.project import dbt_resource
 from orchestration.resources import Warehouse
 from valuemap.settings import PROJECT_ROOT, Settings
 
@@ -110,3 +113,15 @@ def test_duckdb_settings_reach_dbt_when_the_database_opens(tmp_path: Path) -> No
     assert shown.returncode == 0, shown.stdout[-2000:] + shown.stderr[-2000:]
     (row,) = json.loads(shown.stdout[shown.stdout.index("{") :])["show"]
     assert row == {"memory": "488.2 MiB", "spill": str(tmp_path / "spill"), "threads": 1}
+
+
+def test_dbt_commands_build_no_dbt_adapter_in_the_job_process() -> None:
+    """dagster-dbt builds a dbt adapter in the job's own process before every dbt command
+    (2.2 s: it loads all of dbt's macros), only for row counts and column metadata that
+    the project does not fetch. The project's resource skips it; this fails if dagster-dbt
+    stops calling the method the resource overrides, or if the override stops working."""
+    assert "self._initialize_dbt_core_adapter(" in inspect.getsource(DbtCliResource.cli)
+    invocation = dbt_resource().cli(["--version"])
+    invocation.wait()
+    assert invocation.is_successful()
+    assert invocation.adapter is None
