@@ -7,13 +7,20 @@ gone)."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from benchmarks.delta import write_next_day
+from orchestration.assets.dbt import _docs_inputs
+from orchestration.project import refresh_target_path
+from orchestration.resources import Warehouse
 from tests.conftest import Run, published_marts, run_refresh
 from tests.fixtures.tiny_landing import write_csv
+from valuemap.publish import docs_path
 
 MONTHLY_MODELS = (
     "intermediate.int_driver_quantities__monthly",
@@ -54,8 +61,18 @@ def rerun(tiny_run: Run, tmp_path_factory: pytest.TempPathFactory) -> Run:
     return rerun
 
 
+def docs_generated_at(run: Run) -> str:
+    catalog = json.loads((docs_path(run.published) / "catalog.json").read_text(encoding="utf-8"))
+    return catalog["metadata"]["generated_at"]
+
+
 @pytest.fixture(scope="module")
-def nightly(rerun: Run) -> Run:
+def docs_before_the_night(rerun: Run) -> str:
+    return docs_generated_at(rerun)
+
+
+@pytest.fixture(scope="module")
+def nightly(rerun: Run, docs_before_the_night: str) -> Run:
     """Then one new day (1 April, after the last order on 31 March), loaded and
     refreshed on the same warehouse and published file."""
     written = write_next_day(rerun.landing)
@@ -152,3 +169,33 @@ def test_a_corrected_file_rebuilds_every_month(nightly: Run, tmp_path: Path) -> 
         database=corrected.warehouse,
     )
     assert february_sales == 500
+
+
+def test_a_night_that_only_adds_rows_keeps_the_docs(nightly: Run, docs_before_the_night: str):
+    """The docs site shows the project and the warehouse's tables and columns, not rows:
+    the night's new rows leave it as the run before wrote it."""
+    assert docs_generated_at(nightly) == docs_before_the_night
+
+
+def test_the_docs_are_regenerated_when_what_they_show_changes(tiny_run, tmp_path, monkeypatch):
+    """Other vars, or a table with another column, give other docs inputs."""
+    warehouse_file = Path(shutil.copy(tiny_run.warehouse, tmp_path / "warehouse.duckdb"))
+    manifest = refresh_target_path(str(tiny_run.warehouse)) / "manifest.json"
+    warehouse = Warehouse(
+        path=str(warehouse_file),
+        published_path=str(tmp_path / "warehouse_published.duckdb"),
+        temp_directory=str(tmp_path / "spill"),
+        engine="duckdb",
+        spark_dir=str(tmp_path / "spark"),
+    )
+    monkeypatch.delenv("VALUEMAP_DBT_VARS", raising=False)
+    first = _docs_inputs(manifest, warehouse)
+    assert first is not None and _docs_inputs(manifest, warehouse) == first
+    monkeypatch.setenv("VALUEMAP_DBT_VARS", '{"strategic_min_score": 4}')
+    assert _docs_inputs(manifest, warehouse) not in (None, first)
+    monkeypatch.delenv("VALUEMAP_DBT_VARS")
+    with duckdb.connect(str(warehouse_file)) as con:
+        con.execute("alter table marts.fct_profit_curve add column extra integer")
+    assert _docs_inputs(manifest, warehouse) not in (None, first)
+    spark = warehouse.model_copy(update={"engine": "spark"})
+    assert _docs_inputs(manifest, spark) is None

@@ -1,5 +1,6 @@
 """The dbt project as assets: models and seeds materialize, tests become asset checks."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -58,30 +59,76 @@ def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, war
 
 
 @asset(group_name="publish", deps=list(valuemap_dbt_assets.keys), kinds={"dbt"})
-def dbt_docs(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResult:
+def dbt_docs(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+) -> MaterializeResult:
     """The dbt docs site (every source, model and column, with the catalog of the warehouse
     just built): `dbt docs generate --static`, whose index.html opens offline, beside the
     manifest.json and catalog.json that catalog tools read."""
     out = docs_path(Path(warehouse.published_path))
     target = refresh_target_path(warehouse.path)
-    # The build left its compiled manifest and partial parse in the refresh target; the
-    # same vars keep the partial parse valid.
-    dbt.cli(
-        ["docs", "generate", "--no-compile", "--static", *dbt_vars_args()],
-        target_path=target,
-    ).wait()
-    staging = out.with_name(out.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    shutil.copy(target / "static_index.html", staging / "index.html")
-    for name in ("manifest.json", "catalog.json"):
-        shutil.copy(target / name, staging / name)
-    swap_in_folder(staging, out)
+    inputs = _docs_inputs(target / "manifest.json", warehouse)
+    regenerate = inputs is None or _read(out / DOCS_INPUTS_FILE) != inputs
+    if regenerate:
+        # The build left its compiled manifest and partial parse in the refresh target; the
+        # same vars keep the partial parse valid.
+        dbt.cli(
+            ["docs", "generate", "--no-compile", "--static", *dbt_vars_args()],
+            target_path=target,
+        ).wait()
+        staging = out.with_name(out.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        shutil.copy(target / "static_index.html", staging / "index.html")
+        for name in ("manifest.json", "catalog.json"):
+            shutil.copy(target / name, staging / name)
+        if inputs is not None:
+            (staging / DOCS_INPUTS_FILE).write_text(inputs, encoding="utf-8")
+        swap_in_folder(staging, out)
+    else:
+        context.log.info(f"dbt docs unchanged: the project, vars and tables are as at {out}")
     catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(out / "index.html")),
+            "regenerated": regenerate,
             "tables_in_catalog": len(catalog["nodes"]),
             "sources_in_catalog": len(catalog["sources"]),
         }
     )
+
+
+# In the docs folder: the digest of what the site shows, as of its last generation.
+DOCS_INPUTS_FILE = "docs_inputs.sha256"
+
+
+def _docs_inputs(manifest_path: Path, warehouse: Warehouse) -> str | None:
+    """A digest of everything the docs site shows: the project as the build parsed it, the
+    vars, and the warehouse's tables, views and columns. DuckDB's catalog has no row counts
+    or sizes, so a night that only adds rows leaves the site as it is. Left out: the
+    manifest's run stamps and the compiled SQL, which differs each run (the snapshot
+    model's run id) though the project did not change. On Spark the catalog is Spark's,
+    so the docs are always regenerated there (None)."""
+    if warehouse.engine != "duckdb" or not manifest_path.exists():
+        return None
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["metadata"] = {"dbt_version": manifest["metadata"].get("dbt_version")}
+    for node in manifest["nodes"].values():
+        node.pop("compiled_code", None)
+    with warehouse.connect(read_only=True) as con:
+        columns = con.execute(
+            "select c.table_schema, c.table_name, t.table_type, c.ordinal_position,"
+            " c.column_name, c.data_type"
+            " from information_schema.columns c join information_schema.tables t"
+            " on t.table_catalog = c.table_catalog and t.table_schema = c.table_schema"
+            " and t.table_name = c.table_name"
+            " order by 1, 2, 4"
+        ).fetchall()
+    digest = hashlib.sha256()
+    for part in (manifest, dbt_vars_args(), columns):
+        digest.update(json.dumps(part, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.exists() else None
