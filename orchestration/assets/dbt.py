@@ -115,8 +115,13 @@ def _docs_inputs(manifest_path: Path, warehouse: Warehouse) -> str | None:
     manifest["metadata"] = {"dbt_version": manifest["metadata"].get("dbt_version")}
     for node in manifest["nodes"].values():
         node.pop("compiled_code", None)
+    # The catalog covers the project's relations only, not the loader's own tables.
+    relations = {
+        (node["schema"].lower(), (node.get("alias") or node.get("identifier") or "").lower())
+        for node in [*manifest["nodes"].values(), *manifest["sources"].values()]
+    }
     with warehouse.connect(read_only=True) as con:
-        columns = con.execute(
+        rows = con.execute(
             "select c.table_schema, c.table_name, t.table_type, c.ordinal_position,"
             " c.column_name, c.data_type"
             " from information_schema.columns c join information_schema.tables t"
@@ -124,6 +129,7 @@ def _docs_inputs(manifest_path: Path, warehouse: Warehouse) -> str | None:
             " and t.table_name = c.table_name"
             " order by 1, 2, 4"
         ).fetchall()
+    columns = [row for row in rows if (row[0].lower(), row[1].lower()) in relations]
     digest = hashlib.sha256()
     for part in (manifest, dbt_vars_args(), columns):
         digest.update(json.dumps(part, sort_keys=True, default=str).encode())
