@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from benchmarks.delta import write_next_day
-from orchestration.assets.dbt import _docs_inputs
+from orchestration.assets.dbt import DOCS_INPUTS_FILE, _docs_inputs
 from orchestration.project import refresh_target_path
 from orchestration.resources import Warehouse
 from tests.conftest import Run, published_marts, run_refresh
@@ -171,10 +171,16 @@ def test_a_corrected_file_rebuilds_every_month(nightly: Run, tmp_path: Path) -> 
     assert february_sales == 500
 
 
-def test_a_night_that_only_adds_rows_keeps_the_docs(nightly: Run, docs_before_the_night: str):
+def test_a_night_that_only_adds_rows_keeps_the_docs(
+    tiny_run: Run, nightly: Run, docs_before_the_night: str
+) -> None:
     """The docs site shows the project and the warehouse's tables and columns, not rows:
-    the night's new rows leave it as the run before wrote it."""
+    the night's new rows leave it as the run before wrote it. And what the first, full
+    build wrote is what the incremental builds after it see, though the copy's new
+    warehouse path made dbt parse again."""
     assert docs_generated_at(nightly) == docs_before_the_night
+    first, nights = (docs_path(r.published) / DOCS_INPUTS_FILE for r in (tiny_run, nightly))
+    assert first.read_text() == nights.read_text()
 
 
 def test_the_docs_are_regenerated_when_what_they_show_changes(tiny_run, tmp_path, monkeypatch):

@@ -105,16 +105,25 @@ DOCS_INPUTS_FILE = "docs_inputs.sha256"
 def _docs_inputs(manifest_path: Path, warehouse: Warehouse) -> str | None:
     """A digest of everything the docs site shows: the project as the build parsed it, the
     vars, and the warehouse's tables, views and columns. DuckDB's catalog has no row counts
-    or sizes, so a night that only adds rows leaves the site as it is. Left out: the
-    manifest's run stamps and the compiled SQL, which differs each run (the snapshot
-    model's run id) though the project did not change. On Spark the catalog is Spark's,
-    so the docs are always regenerated there (None)."""
+    or sizes, so a night that only adds rows leaves the site as it is. Left out: what
+    differs between runs of an unchanged project. That is the run stamps, the time of the
+    parse (a new warehouse path parses again), and what compiling fills in: the compiled
+    SQL (the snapshot model's run id, the incremental branch), its paths in the refresh
+    target (named after the warehouse) and the macros a node called (the incremental
+    branch adds some). On Spark the catalog is Spark's, so the
+    docs are always regenerated there (None)."""
     if warehouse.engine != "duckdb" or not manifest_path.exists():
         return None
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["metadata"] = {"dbt_version": manifest["metadata"].get("dbt_version")}
+    for collection in manifest.values():  # nodes, sources, macros, metrics, ...
+        for item in collection.values() if isinstance(collection, dict) else ():
+            if isinstance(item, dict):
+                item.pop("created_at", None)  # the time of the parse
     for node in manifest["nodes"].values():
-        node.pop("compiled_code", None)
+        for compiled in ("compiled_code", "compiled_path", "build_path"):
+            node.pop(compiled, None)
+        node.get("depends_on", {}).pop("macros", None)
     # The catalog covers the project's relations only, not the loader's own tables.
     relations = {
         (node["schema"].lower(), (node.get("alias") or node.get("identifier") or "").lower())
