@@ -58,6 +58,12 @@ def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, war
         context.log.info(f"imported {len(counts)} marts from Spark into {warehouse.path}")
 
 
+# In the docs folder, beside index.html: the artifacts catalog tools read, and the digest
+# of what the site shows as of its last generation.
+DOCS_ARTIFACTS = ("manifest.json", "catalog.json")
+DOCS_INPUTS_FILE = "docs_inputs.sha256"
+
+
 @asset(group_name="publish", deps=list(valuemap_dbt_assets.keys), kinds={"dbt"})
 def dbt_docs(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
@@ -68,7 +74,8 @@ def dbt_docs(
     out = docs_path(Path(warehouse.published_path))
     target = refresh_target_path(warehouse.path)
     inputs = _docs_inputs(target / "manifest.json", warehouse)
-    regenerate = inputs is None or _read(out / DOCS_INPUTS_FILE) != inputs
+    complete = all((out / name).exists() for name in ("index.html", *DOCS_ARTIFACTS))
+    regenerate = inputs is None or not complete or _read(out / DOCS_INPUTS_FILE) != inputs
     if regenerate:
         # The build left its compiled manifest and partial parse in the refresh target; the
         # same vars keep the partial parse valid.
@@ -80,7 +87,7 @@ def dbt_docs(
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         shutil.copy(target / "static_index.html", staging / "index.html")
-        for name in ("manifest.json", "catalog.json"):
+        for name in DOCS_ARTIFACTS:
             shutil.copy(target / name, staging / name)
         if inputs is not None:
             (staging / DOCS_INPUTS_FILE).write_text(inputs, encoding="utf-8")
@@ -98,10 +105,6 @@ def dbt_docs(
     )
 
 
-# In the docs folder: the digest of what the site shows, as of its last generation.
-DOCS_INPUTS_FILE = "docs_inputs.sha256"
-
-
 def _docs_inputs(manifest_path: Path, warehouse: Warehouse) -> str | None:
     """A digest of everything the docs site shows: the project as the build parsed it, the
     vars, and the warehouse's tables, views and columns. DuckDB's catalog has no row counts
@@ -110,8 +113,8 @@ def _docs_inputs(manifest_path: Path, warehouse: Warehouse) -> str | None:
     parse (a new warehouse path parses again), and what compiling fills in: the compiled
     SQL (the snapshot model's run id, the incremental branch), its paths in the refresh
     target (named after the warehouse) and the macros a node called (the incremental
-    branch adds some). On Spark the catalog is Spark's, so the
-    docs are always regenerated there (None)."""
+    branch adds some). On Spark the catalog is Spark's, so the docs are always
+    regenerated there (None)."""
     if warehouse.engine != "duckdb" or not manifest_path.exists():
         return None
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
