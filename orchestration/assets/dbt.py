@@ -74,8 +74,13 @@ def dbt_docs(
     out = docs_path(Path(warehouse.published_path))
     target = refresh_target_path(warehouse.path)
     inputs = _docs_inputs(target / "manifest.json", warehouse)
-    complete = all((out / name).exists() for name in ("index.html", *DOCS_ARTIFACTS))
-    regenerate = inputs is None or not complete or _read(out / DOCS_INPUTS_FILE) != inputs
+    site = ("index.html", *DOCS_ARTIFACTS, DOCS_INPUTS_FILE)
+    complete = all((out / name).exists() for name in site)
+    regenerate = (
+        inputs is None
+        or not complete
+        or (out / DOCS_INPUTS_FILE).read_text(encoding="utf-8") != inputs
+    )
     if regenerate:
         # The build left its compiled manifest and partial parse in the refresh target; the
         # same vars keep the partial parse valid.
@@ -146,7 +151,3 @@ def _docs_inputs(manifest_path: Path, warehouse: Warehouse) -> str | None:
     for part in (manifest, dbt_vars_args(), columns):
         digest.update(json.dumps(part, sort_keys=True, default=str).encode())
     return digest.hexdigest()
-
-
-def _read(path: Path) -> str | None:
-    return path.read_text(encoding="utf-8") if path.exists() else None
