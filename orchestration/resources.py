@@ -20,13 +20,16 @@ class Warehouse(ConfigurableResource):
     engine: str  # where dbt builds the models: duckdb (this file) or spark
     spark_dir: str  # on spark: raw exports, Spark's tables and metastore (valuemap/spark.py)
 
-    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        config = {
+    def duckdb_config(self) -> dict[str, str | int]:
+        """The machine budget, for every DuckDB connection the job opens."""
+        return {
             "threads": self.threads,
             "memory_limit": self.memory_limit,
             "temp_directory": self.temp_directory,
         }
-        return duckdb.connect(self.path, read_only=read_only, config=config)
+
+    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(self.path, read_only=read_only, config=self.duckdb_config())
 
 
 class Landing(ConfigurableResource):

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from valuemap.publish import publish
 
@@ -82,3 +83,18 @@ def test_a_published_file_the_build_did_not_write_is_replaced_whole(tmp_path: Pa
         con.execute("update marts.fct_monthly set amount = 7")
     publish(build, published)
     assert rows(published) == rows(build)
+
+
+def test_the_publish_keeps_to_the_duckdb_budget(tmp_path: Path) -> None:
+    """The publish opens DuckDB with the job's settings (threads, memory_limit,
+    temp_directory), not with DuckDB's defaults of 80% of the memory and `./.tmp`."""
+    build, published = tmp_path / "warehouse.duckdb", tmp_path / "warehouse_published.duckdb"
+    make_build(build, {"2026-01-01": 1}, note="first")
+    budget = {"threads": 1, "memory_limit": "200MB", "temp_directory": str(tmp_path / "spill")}
+    assert publish(build, published, budget) == {"fct_monthly": 1, "fct_plain": 1}
+    assert rows(published) == rows(build)
+    # A budget DuckDB refuses fails the publish before it writes: so the budget is applied.
+    before = published.read_bytes()
+    with pytest.raises(duckdb.ParserException, match="Memory must have a number"):
+        publish(build, published, {**budget, "memory_limit": "a lot"})
+    assert published.read_bytes() == before

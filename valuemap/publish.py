@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
@@ -61,13 +62,18 @@ def swap_in_folder(staging: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def publish(warehouse: Path, published: Path) -> dict[str, int]:
-    """Copy the published schemas of the warehouse; returns row counts per table."""
+def publish(
+    warehouse: Path, published: Path, config: Mapping[str, str | int] | None = None
+) -> dict[str, int]:
+    """Copy the published schemas of the warehouse; returns row counts per table. `config`
+    is the DuckDB budget (threads, memory_limit, temp_directory): without it an in-memory
+    connection may take 80% of the machine's memory and spills into `.tmp` of the
+    current folder."""
     published.parent.mkdir(parents=True, exist_ok=True)
     staging = published.with_name(published.name + ".tmp")
     staging.unlink(missing_ok=True)
     counts: dict[str, int] = {}
-    with duckdb.connect() as con:
+    with duckdb.connect(config=dict(config or {})) as con:
         con.execute(f"attach {_literal(str(warehouse))} as build")
         con.execute(
             f"create table if not exists build.{PUBLICATIONS}"

@@ -20,7 +20,9 @@ MART_KEYS = sorted(
 def published_marts(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     """The published DuckDB file (schemas `marts` and `quality`) and the Parquet copies of
     the marts, that BI tools open read-only."""
-    counts = publish(Path(warehouse.path), Path(warehouse.published_path))
+    counts = publish(
+        Path(warehouse.path), Path(warehouse.published_path), warehouse.duckdb_config()
+    )
     context.log.info(f"published {len(counts)} marts to {warehouse.published_path}")
     with duckdb.connect(warehouse.published_path, read_only=True) as con:
         ((peak, difference),) = con.execute(
