@@ -118,6 +118,35 @@ def test_the_nightly_tests_read_only_rows_of_new_loads(nightly: Run) -> None:
     assert f"loaded_through_load_id > {rerun}" in not_null.read_text()
 
 
+def test_the_nightly_build_leaves_out_tests_of_no_new_rows(nightly: Run) -> None:
+    """A test that would read no rows passes, so the nightly build does not run it: the
+    tests of staging views whose landing table had no new file (the night brought orders,
+    order lines, deliveries, activities and complaints). The tests of the night's tables,
+    of the incremental models downstream of them, of the seeds and the singular tests run."""
+    results = json.loads(
+        (refresh_target_path(str(nightly.warehouse)) / "run_results.json").read_text()
+    )
+    assert results["args"]["which"] == "build"
+    ran = {
+        r["unique_id"].split(".")[2] for r in results["results"] if ".test." in f".{r['unique_id']}"
+    }
+    for name in (
+        "not_null_stg_crm__customers_customer_id",
+        "unique_stg_crm__surveys_response_id",
+        "not_null_stg_costs__resource_pools_cost_amount",
+    ):
+        assert name not in ran
+    for name in (
+        "not_null_stg_orders__orders_order_id",
+        "not_null_stg_crm__complaints_complaint_id",
+        "not_null_fct_cost_to_serve_customer_id",
+        "not_null_fct_customer_segments_customer_id",
+        "unique_whitney_policies_whitney_policy_code",
+        "assert_cost_pools_reconcile_to_the_cent",
+    ):
+        assert name in ran
+
+
 def test_the_incremental_marts_equal_a_full_refresh(nightly: Run, tmp_path: Path) -> None:
     full = run_refresh(nightly.landing, tmp_path / "full" / "warehouse.duckdb")
     assert full.result.returncode == 0, full.result.stderr[-3000:]

@@ -653,6 +653,20 @@ def newest_load_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select coalesce(max(load_id), 0) from raw._load_log").fetchall()[0][0]
 
 
+def tables_loaded_since_tested(con: duckdb.DuckDBPyConnection) -> set[str] | None:
+    """The landing tables (as 'crm/customers') with a load after the newest one a passing
+    dbt build tested (raw._tested_loads); None before the first such build."""
+    (tested,) = con.execute(
+        "select coalesce(max(tested_through_load_id), 0) from raw._tested_loads"
+    ).fetchone()
+    if not tested:
+        return None
+    rows = con.execute(
+        "select distinct table_path from raw._load_log where load_id > ?", [tested]
+    ).fetchall()
+    return {path for (path,) in rows}
+
+
 def record_tested_loads(con: duckdb.DuckDBPyConnection, run_id: str, through_load_id: int) -> None:
     """Every dbt test passed on the rows of loads up to `through_load_id`."""
     con.execute(

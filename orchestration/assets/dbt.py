@@ -1,5 +1,6 @@
 """The dbt project as assets: models and seeds materialize, tests become asset checks."""
 
+import functools
 import hashlib
 import json
 import os
@@ -13,7 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.project import refresh_target_path, valuemap_project
 from orchestration.resources import Warehouse
-from valuemap.ingest import newest_load_id, record_tested_loads
+from valuemap.ingest import newest_load_id, record_tested_loads, tables_loaded_since_tested
 from valuemap.publish import docs_path, swap_in_folder
 from valuemap.spark import import_marts
 
@@ -44,6 +45,13 @@ def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, war
     target = refresh_target_path(warehouse.path)
     with warehouse.connect() as con:
         through = newest_load_id(con)
+        loaded = tables_loaded_since_tested(con) if warehouse.engine == "duckdb" else None
+    if loaded is not None:
+        no_rows = tests_reading_no_rows(_manifest(), loaded)
+        if no_rows:
+            # one value: dagster-dbt splits it on spaces into dbt's --exclude
+            build += ["--exclude", " ".join(no_rows)]
+            context.log.info(f"not run, no new rows to test: {len(no_rows)} dbt tests")
     yield from dbt.cli(build, context=context, target_path=target).stream()
     # Every test passed (a failed one raised above): the next build tests only the rows of
     # later loads (macros/tests_on_new_rows.sql). Not after a part of the project.
@@ -56,6 +64,50 @@ def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, war
         with warehouse.connect() as con:
             counts = import_marts(con, Path(warehouse.spark_dir))
         context.log.info(f"imported {len(counts)} marts from Spark into {warehouse.path}")
+
+
+@functools.cache
+def _manifest() -> dict[str, Any]:
+    return json.loads(valuemap_project.manifest_path.read_text(encoding="utf-8"))
+
+
+# The columns that tell a row's load (macros/tests_on_new_rows.sql: load_id_column).
+LOAD_ID_COLUMNS = {"_load_id", "loaded_through_load_id"}
+
+
+def tests_reading_no_rows(manifest: Mapping[str, Any], loaded: set[str]) -> list[str]:
+    """The generic tests that this build would run on no rows, by name: dbt need not run
+    them, as a test of no rows passes. A generic test of a model whose rows carry their
+    load reads only rows of loads since the last passing build (macros/tests_on_new_rows.
+    sql); such a model has none when no landing table upstream of it is in `loaded` (the
+    tables with such loads): a staging view of a table with no new file, or an incremental
+    model that rebuilt no month."""
+    nodes, sources = manifest["nodes"], manifest["sources"]
+
+    @functools.cache
+    def landing_tables(unique_id: str) -> frozenset[str]:
+        # as macros/incremental_months.sql: upstream_landing_tables, the loader's log aside
+        if unique_id in sources:
+            source = sources[unique_id]
+            if source["source_name"] == "loader":
+                return frozenset()
+            return frozenset({f"{source['source_name']}/{source['name']}"})
+        parents = nodes[unique_id]["depends_on"]["nodes"] if unique_id in nodes else []
+        return frozenset().union(*(landing_tables(parent) for parent in parents))
+
+    names = []
+    for node in nodes.values():
+        model = nodes.get(node.get("attached_node") or "")
+        if (
+            node["resource_type"] == "test"
+            and node.get("test_metadata")  # generic: its model is read through the filter
+            and model is not None
+            and LOAD_ID_COLUMNS & set(model["columns"])
+            and landing_tables(model["unique_id"])
+            and not landing_tables(model["unique_id"]) & loaded
+        ):
+            names.append(node["name"])
+    return sorted(names)
 
 
 # In the docs folder, beside index.html: the artifacts catalog tools read, and the digest
@@ -110,15 +162,27 @@ def dbt_docs(
     )
 
 
+# What compiling fills in on a manifest node, beside its macros (depends_on.macros).
+COMPILED_FIELDS = (
+    "compiled",
+    "compiled_code",
+    "compiled_path",
+    "build_path",
+    "extra_ctes",
+    "extra_ctes_injected",
+)
+
+
 def _docs_inputs(manifest_path: Path, warehouse: Warehouse) -> str | None:
     """A digest of everything the docs site shows: the project as the build parsed it, the
     vars, and the warehouse's tables, views and columns. DuckDB's catalog has no row counts
     or sizes, so a night that only adds rows leaves the site as it is. Left out: what
     differs between runs of an unchanged project. That is the run stamps, the time of the
-    parse (a new warehouse path parses again), and what compiling fills in: the compiled
-    SQL (the snapshot model's run id, the incremental branch), its paths in the refresh
-    target (named after the warehouse) and the macros a node called (the incremental
-    branch adds some). On Spark the catalog is Spark's, so the docs are always
+    parse (a new warehouse path parses again), and what compiling fills in: whether the
+    build compiled a node (it leaves out tests of no new rows), the compiled SQL (the
+    snapshot model's run id, the incremental branch), its paths in the refresh target
+    (named after the warehouse) and the macros a node called (the incremental branch adds
+    some). On Spark the catalog is Spark's, so the docs are always
     regenerated there (None)."""
     if warehouse.engine != "duckdb" or not manifest_path.exists():
         return None
@@ -129,7 +193,7 @@ def _docs_inputs(manifest_path: Path, warehouse: Warehouse) -> str | None:
             if isinstance(item, dict):
                 item.pop("created_at", None)  # the time of the parse
     for node in manifest["nodes"].values():
-        for compiled in ("compiled_code", "compiled_path", "build_path"):
+        for compiled in COMPILED_FIELDS:
             node.pop(compiled, None)
         node.get("depends_on", {}).pop("macros", None)
     # The catalog covers the project's relations only, not the loader's own tables.
