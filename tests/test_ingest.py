@@ -79,6 +79,34 @@ def test_redelivered_identical_file_adds_nothing(con, tmp_path):
     assert con.execute("select count(*) from raw._load_log").fetchone() == (len(TABLES),)
 
 
+def test_a_file_is_read_again_only_when_its_size_or_time_changed(con, tmp_path):
+    """The load log keeps each file's content hash with its size and modification time;
+    the next run reads a file again only when one of them changed (rsync's quick check),
+    so the files a landing folder keeps cost nothing on the nights after."""
+    landing = write_tiny_landing(tmp_path / "landing")
+    load_landing(con, landing)
+    lines = landing / "orders" / "order_lines" / "order_lines.csv"
+    delivered = lines.stat().st_mtime_ns
+    # Touched, the same bytes: read and hashed again, and known by its hash.
+    os.utime(lines, ns=(delivered, delivered + 10**9))
+    assert {r.status for r in load_landing(con, landing)} == {"skipped"}
+    # Other bytes of the same size, under the time it was loaded with: not read again,
+    # which is how it shows that the run did not read it.
+    lines.write_bytes(lines.read_bytes().replace(b"O2,1,P1,5,", b"O2,1,P1,6,"))
+    os.utime(lines, ns=(delivered, delivered))
+    assert {r.status for r in load_landing(con, landing)} == {"skipped"}
+    # A new modification time: read, and its new quantity loaded.
+    os.utime(lines, ns=(delivered, delivered + 2 * 10**9))
+    results = load_landing(con, landing)
+    assert [r.table for r in results if r.status == "loaded"] == ["orders/order_lines"]
+    assert con.execute(
+        "select quantity from raw.orders__order_lines where order_id = 'O2'"
+    ).fetchall() == [(6,)]
+    assert con.execute(
+        "select count(*) from raw._load_log where file_size is null or file_mtime_ns is null"
+    ).fetchone() == (0,)
+
+
 def test_bad_rows_land_in_rejects_with_file_row_column_and_reason(con, tmp_path):
     landing = write_tiny_landing(tmp_path / "landing")
     orders = [

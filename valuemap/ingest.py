@@ -105,8 +105,11 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
-    # Warehouses loaded before the incremental models had no count of replaced rows.
+    # Warehouses loaded before the incremental models had no count of replaced rows, and
+    # before the hash was kept by file size and time, none of those.
     con.execute("alter table raw._load_log add column if not exists rows_replaced bigint default 0")
+    for column in ("file_size", "file_mtime_ns"):
+        con.execute(f"alter table raw._load_log add column if not exists {column} bigint")
     # After a dbt build whose every test passed: the newest load it read. The next build
     # tests only rows of later loads (macros/tests_on_new_rows.sql).
     con.execute(
@@ -148,6 +151,20 @@ def landing_files(landing: Path) -> list[tuple[Table, Path]]:
         files.sort(key=lambda p: (p.stat().st_mtime_ns, p.name))
         found.extend((table, p) for p in files)
     return found
+
+
+def recorded_hash(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> str | None:
+    """The content hash an earlier load recorded for this file at this path, if its size
+    and modification time are still the same: the files a landing folder keeps are not
+    read again on every run (as rsync's quick check). A file rewritten in place changes
+    its modification time, so it is hashed again."""
+    stat = path.stat()
+    row = con.execute(
+        "select content_hash from raw._load_log where table_path = ? and file_path = ?"
+        " and file_size = ? and file_mtime_ns = ? order by load_id desc limit 1",
+        [table.path, str(path), stat.st_size, stat.st_mtime_ns],
+    ).fetchone()
+    return row[0] if row else None
 
 
 def file_hash(path: Path) -> str:
@@ -456,7 +473,7 @@ def load_file(
     con: duckdb.DuckDBPyConnection, table: Table, path: Path, dialect: Dialect
 ) -> FileResult:
     """Load one file (not yet known by its hash) in one transaction."""
-    content_hash = file_hash(path)
+    content_hash = recorded_hash(con, table, path) or file_hash(path)
     known = con.execute(
         "select load_id from raw._load_log where content_hash = ? and table_path = ?",
         [content_hash, table.path],
@@ -572,8 +589,11 @@ def _log_load(
     message: str,
     rows_replaced: int = 0,
 ) -> None:
+    stat = path.stat()
     con.execute(
-        "insert into raw._load_log values (?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?)",
+        "insert into raw._load_log (load_id, table_path, file_path, content_hash, loaded_at,"
+        " status, rows_read, rows_loaded, rows_rejected, message, rows_replaced, file_size,"
+        " file_mtime_ns) values (?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             table.path,
@@ -585,6 +605,8 @@ def _log_load(
             rows_rejected,
             message,
             rows_replaced,
+            stat.st_size,
+            stat.st_mtime_ns,
         ],
     )
 
