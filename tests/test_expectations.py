@@ -57,7 +57,9 @@ def test_raw_suite_finds_orphans_and_out_of_range_rows(tmp_path):
         " ('O2', 'C9', date '2026-01-01', 'edi', 'standard', 'completed', 2, 3, null)"
     )
     con.execute(
-        "insert into raw._load_log values (1, 'crm/customers', 'c.csv', 'h1', now(), 'loaded', 2, 2, 0, '', 0),"
+        "insert into raw._load_log (load_id, table_path, file_path, content_hash, loaded_at,"
+        " status, rows_read, rows_loaded, rows_rejected, message, rows_replaced) values"
+        " (1, 'crm/customers', 'c.csv', 'h1', now(), 'loaded', 2, 2, 0, '', 0),"
         " (2, 'orders/orders', 'o.csv', 'h2', now(), 'loaded', 2, 2, 0, '', 0)"
     )
     customers = validate(con, raw_suite("crm__customers"), since_load_id=0)
