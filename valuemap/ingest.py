@@ -13,6 +13,7 @@ import csv
 import hashlib
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -153,12 +154,13 @@ def landing_files(landing: Path) -> list[tuple[Table, Path]]:
     return found
 
 
-def recorded_hash(con: duckdb.DuckDBPyConnection, table: Table, path: Path) -> str | None:
+def recorded_hash(
+    con: duckdb.DuckDBPyConnection, table: Table, path: Path, stat: os.stat_result
+) -> str | None:
     """The content hash an earlier load recorded for this file at this path, if its size
-    and modification time are still the same: the files a landing folder keeps are not
-    read again on every run (as rsync's quick check). A file rewritten in place changes
-    its modification time, so it is hashed again."""
-    stat = path.stat()
+    and modification time (`stat`) are still the same: the files a landing folder keeps
+    are not read again on every run (as rsync's quick check). A file rewritten in place
+    changes its modification time, so it is hashed again."""
     row = con.execute(
         "select content_hash from raw._load_log where table_path = ? and file_path = ?"
         " and file_size = ? and file_mtime_ns = ? order by load_id desc limit 1",
@@ -473,7 +475,10 @@ def load_file(
     con: duckdb.DuckDBPyConnection, table: Table, path: Path, dialect: Dialect
 ) -> FileResult:
     """Load one file (not yet known by its hash) in one transaction."""
-    content_hash = recorded_hash(con, table, path) or file_hash(path)
+    # Taken before the file is read, and logged with its hash: a write during the load
+    # gives the file a later time, so the next run reads it again.
+    stat = path.stat()
+    content_hash = recorded_hash(con, table, path, stat) or file_hash(path)
     known = con.execute(
         "select load_id from raw._load_log where content_hash = ? and table_path = ?",
         [content_hash, table.path],
@@ -496,7 +501,9 @@ def load_file(
                 "insert into raw._rejects values (?, ?, ?, null, null, ?, null)",
                 [load_id, table.path, str(path), str(rejected)],
             )
-            _log_load(con, load_id, table, path, content_hash, "rejected", 0, 0, 0, str(rejected))
+            _log_load(
+                con, load_id, table, path, stat, content_hash, "rejected", 0, 0, 0, str(rejected)
+            )
             con.execute("commit")
             return FileResult(table.path, str(path), "rejected", message=str(rejected))
 
@@ -535,6 +542,7 @@ def load_file(
             load_id,
             table,
             path,
+            stat,
             content_hash,
             "loaded",
             rows_read,
@@ -581,6 +589,7 @@ def _log_load(
     load_id: int,
     table: Table,
     path: Path,
+    stat: os.stat_result,
     content_hash: str,
     status: str,
     rows_read: int,
@@ -589,7 +598,6 @@ def _log_load(
     message: str,
     rows_replaced: int = 0,
 ) -> None:
-    stat = path.stat()
     con.execute(
         "insert into raw._load_log (load_id, table_path, file_path, content_hash, loaded_at,"
         " status, rows_read, rows_loaded, rows_rejected, message, rows_replaced, file_size,"

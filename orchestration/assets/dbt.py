@@ -198,8 +198,8 @@ def _docs_inputs(manifest_path: Path, warehouse: Warehouse) -> str | None:
     build compiled a node (it leaves out tests of no new rows), the compiled SQL (the
     snapshot model's run id, the incremental branch), its paths in the refresh target
     (named after the warehouse) and the macros a node called (the incremental branch adds
-    some). On Spark the catalog is Spark's, so the docs are always
-    regenerated there (None)."""
+    some). On Spark the catalog is Spark's, so the docs are always regenerated there
+    (None)."""
     if warehouse.engine != "duckdb" or not manifest_path.exists():
         return None
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
