@@ -1,6 +1,7 @@
 """Every kind of bad input in tests/bad_inputs/catalog.py gets its documented outcome: a
-message naming the file, row, column and reason; the row (or file) in raw._rejects;
-rows read = rows loaded + rows rejected; and nothing of it reaches the marts."""
+message naming the file, row, column and reason; the row (or file) in raw._rejects, or
+held in raw._held_<table>; rows read = rows loaded + rows held + rows rejected; and
+nothing of it reaches the marts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import pytest
 from tests.bad_inputs.catalog import CATALOG, BadInput
 from tests.conftest import published_marts, run_refresh
 from tests.fixtures.tiny_landing import write_tiny_landing
+from valuemap.contract import TABLES_BY_PATH
+from valuemap.held import held_table
 from valuemap.ingest import load_landing
 
 
@@ -41,7 +44,7 @@ def test_bad_input_gets_its_outcome(case: BadInput, tmp_path):
             case.rows_read,
             case.rows_loaded,
         ), result.message
-        assert result.rows_read == result.rows_loaded + result.rows_rejected
+        assert result.rows_read == result.rows_loaded + result.rows_held + result.rows_rejected
         rejects = con.execute(
             "select row_number, column_name, reason, file_path from raw._rejects"
             " where file_path = ? order by row_number nulls first, column_name",
@@ -54,17 +57,28 @@ def test_bad_input_gets_its_outcome(case: BadInput, tmp_path):
             assert (row, reason[: len(want_reason)]) == (want_row, want_reason), reason
             if want_column:
                 assert column == want_column
+        table = TABLES_BY_PATH["/".join(case.file.split("/")[:2])]
+        held = con.execute(
+            f"select _row_number, _held_column, _held_reason from {held_table(table)} as h"
+            " inner join raw._load_log as l on l.load_id = h._load_id where l.file_path = ?"
+            " order by _row_number",
+            [str(path)],
+        ).fetchall()
+        assert len(held) == len(case.held), held
+        for got, want in zip(held, case.held, strict=True):
+            assert (got[0], got[1], got[2][: len(want[2])]) == want, got
         # the run's message names the row, column and reason (or the file's problem)
-        if case.rejects:
-            first_row, _, first_reason = case.rejects[0]
+        if case.rejects or (case.held and not case.rows_loaded):
+            first_row, _, first_reason = (case.rejects or case.held)[0]
             assert first_reason in result.message
             if first_row is not None:
                 assert f"row {first_row}" in result.message
         (logged,) = con.execute(
-            "select rows_read, rows_loaded, rows_rejected from raw._load_log where file_path = ?",
+            "select rows_read, rows_loaded + rows_held + rows_rejected from raw._load_log"
+            " where file_path = ?",
             [str(path)],
         ).fetchall()
-        assert logged[0] == logged[1] + logged[2]
+        assert logged[0] == logged[1]
 
 
 def test_good_rows_of_european_and_latin1_exports_load_correctly(tmp_path):
@@ -106,7 +120,8 @@ def test_bad_inputs_never_reach_the_marts(tiny_run, tmp_path):
     assert run.result.returncode == 0, run.result.stderr[-3000:]
     assert "rejected" in run.result.stdout
     assert run.query(
-        "select count(*) from raw._load_log where rows_read <> rows_loaded + rows_rejected",
+        "select count(*) from raw._load_log where status <> 'settled'"
+        " and rows_read <> rows_loaded + rows_held + rows_rejected",
         warehouse,
     ) == [(0,)]
     before, after = published_marts(tiny_run.published), published_marts(run.published)

@@ -48,9 +48,14 @@ class ForeignKey:
 
 
 @dataclass(frozen=True)
-class RowCheck:
-    """A rule across rows or tables. `sql` selects the offending rows of `_valid` (the
-    file's rows that passed every other check) as (_row_number, raw_value)."""
+class RowRule:
+    """A rule that relates rows, checked on the state after every load (valuemap/held.py):
+    a correction that breaks it on a later night is caught as well as a new row.
+    `sql` selects the rowids of the offending rows of `_rule_rows` (the table's rows with
+    `sql` selects the key of each offending row of the raw table and a reason that names
+    the rows involved; it reads only the groups of rows (a line's returns, a pool's
+    activities) with a row loaded after load `{since}`, and may call `_row_of(load_id,
+    row_number)` for a row's file and line."""
 
     column: str
     message: str
@@ -65,7 +70,7 @@ class Table:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     foreign_keys: tuple[ForeignKey, ...] = field(default=())
-    row_checks: tuple[RowCheck, ...] = field(default=())
+    rules: tuple[RowRule, ...] = field(default=())
 
     @property
     def path(self) -> str:
@@ -178,6 +183,34 @@ TABLES: tuple[Table, ...] = (
                 high=1,
             ),
         ),
+        (ForeignKey(("pool_id",), "costs/resource_pools", ("pool_id",), "unknown pool"),),
+        (
+            RowRule(
+                "pool_share",
+                "pool shares add up to more than 1",
+                # every activity of the pool is held: which share is wrong is not known
+                """
+                with shares as (
+                    select
+                        activity_id, pool_id,
+                        sum(pool_share) over (partition by pool_id) as total_share,
+                        string_agg(activity_id || ' ' || cast(pool_share as varchar)
+                            || ' (' || _row_of(_load_id, _row_number) || ')', ', ')
+                            over (partition by pool_id) as shares
+                    from raw.costs__activities
+                    where pool_share is not null and pool_id in (
+                        select pool_id from raw.costs__activities where _load_id > {since}
+                    )
+                )
+                select
+                    activity_id,
+                    'pool shares add up to more than 1: those of pool ' || pool_id
+                    || ' add up to ' || cast(total_share as varchar) || ': ' || shares
+                from shares
+                where total_share > 1
+                """,
+            ),
+        ),
     ),
     Table(
         "crm",
@@ -213,6 +246,14 @@ TABLES: tuple[Table, ...] = (
                 5,
                 "Difficulty for the customer to replace us, 1-5.",
                 True,
+            ),
+        ),
+        (
+            ForeignKey(
+                ("referred_by_customer_id",),
+                "crm/customers",
+                ("customer_id",),
+                "unknown referring customer",
             ),
         ),
     ),
@@ -422,26 +463,41 @@ TABLES: tuple[Table, ...] = (
             ),
         ),
         (
-            RowCheck(
+            RowRule(
                 "quantity",
                 "return larger than the sold quantity",
-                # this file's returns of the line so far, plus those loaded before (a
-                # re-delivered return replaces itself), against the line's quantity
+                # A line's returns are counted in date order (then return id): the one that
+                # takes them past the sold quantity is held, and so is every later one.
                 """
-                select v._row_number, cast(v.quantity as varchar)
-                from (
-                    select *, sum(quantity) over (
-                        partition by order_id, line_number order by _row_number
-                    ) as returned_in_file
-                    from _valid
-                ) as v
-                inner join raw.orders__order_lines as l
-                    on l.order_id = v.order_id and l.line_number = v.line_number
-                where v.returned_in_file + coalesce((
-                    select sum(r.quantity) from raw.orders__returns as r
-                    where r.order_id = v.order_id and r.line_number = v.line_number
-                        and r.return_id not in (select return_id from _valid)
-                ), 0) > l.quantity
+                with lines_changed as (
+                    select order_id, line_number from raw.orders__returns where _load_id > {since}
+                    union
+                    select order_id, line_number from raw.orders__order_lines
+                    where _load_id > {since}
+                ),
+                counted as (
+                    select
+                        r.return_id, r.order_id, r.line_number, r._load_id, r._row_number,
+                        l.quantity as sold, l._load_id as line_load_id,
+                        l._row_number as line_row_number,
+                        sum(r.quantity) over (
+                            partition by r.order_id, r.line_number
+                            order by r.return_date, r.return_id
+                        ) as returned
+                    from raw.orders__returns as r
+                    semi join lines_changed as c
+                        on c.order_id = r.order_id and c.line_number = r.line_number
+                    inner join raw.orders__order_lines as l
+                        on l.order_id = r.order_id and l.line_number = r.line_number
+                )
+                select
+                    return_id,
+                    'return larger than the sold quantity: returns of order ' || order_id
+                    || ' line ' || line_number || ' add up to ' || cast(returned as varchar)
+                    || ' with this one, ' || cast(sold as varchar) || ' sold (the line: '
+                    || _row_of(line_load_id, line_row_number) || ')'
+                from counted
+                where returned > sold
                 """,
             ),
         ),

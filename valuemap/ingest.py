@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,15 @@ from typing import TextIO
 
 import duckdb
 
-from valuemap.contract import LOAD_COLUMNS, TABLES, TABLES_BY_PATH, Column, Table
+from valuemap.contract import LOAD_COLUMNS, TABLES, Column, Table
+from valuemap.held import (
+    DEFAULT_HELD_ATTENTION_DAYS,
+    ensure_held_tables,
+    held_table,
+    missing_references,
+    settle,
+    write_held_rows,
+)
 from valuemap.sql import quote_identifier as _quote
 from valuemap.sql import quote_literal as _literal
 
@@ -37,6 +46,7 @@ class Dialect:
 
     delimiter: str = ","
     decimal: str = "."
+    thousands: str = ""  # none: a separator in a number rejects it, never misreads it
     date_format: str = "YYYY-MM-DD"
     encoding: str = "utf-8"
 
@@ -51,7 +61,7 @@ class Dialect:
         if not path.exists():
             return cls()
         settings = json.loads(path.read_text())
-        unknown = set(settings) - {"delimiter", "decimal", "date_format", "encoding"}
+        unknown = set(settings) - {"delimiter", "decimal", "thousands", "date_format", "encoding"}
         if unknown:
             raise ValueError(f"{path}: unknown dialect setting(s) {sorted(unknown)}")
         dialect = cls(**settings)
@@ -59,6 +69,11 @@ class Dialect:
             raise ValueError(
                 f"{path}: date_format must be one of {sorted(cls.DATE_FORMATS)},"
                 f" not {dialect.date_format!r}"
+            )
+        marks = [dialect.delimiter, dialect.decimal, dialect.thousands]
+        if dialect.thousands and len(set(marks)) < 3:
+            raise ValueError(
+                f"{path}: delimiter, decimal and thousands must differ, not {marks}"
             )
         return dialect
 
@@ -72,6 +87,7 @@ class FileResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     message: str = ""
+    rows_held: int = 0  # waiting for a reference (valuemap/held.py)
 
 
 class FileRejected(Exception):
@@ -111,6 +127,12 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("alter table raw._load_log add column if not exists rows_replaced bigint default 0")
     for column in ("file_size", "file_mtime_ns"):
         con.execute(f"alter table raw._load_log add column if not exists {column} bigint")
+    # Before rows were held: none held, none released.
+    for column in ("rows_held", "rows_released"):
+        con.execute(
+            f"alter table raw._load_log add column if not exists {column} bigint default 0"
+        )
+    ensure_held_tables(con)
     # After a dbt build whose every test passed: the newest load it read. The next build
     # tests only rows of later loads (macros/tests_on_new_rows.sql).
     con.execute(
@@ -180,6 +202,55 @@ def file_hash(path: Path) -> str:
 # ---------------------------------------------------------------- validation SQL
 
 
+# The raw precision of a decimal (contract.RAW_TYPES: DECIMAL(18,4)).
+DECIMAL_DIGITS, DECIMAL_PLACES = 14, 4
+
+
+def _number(column: Column, value: str, dialect: Dialect) -> tuple[str, list[tuple[str, str]]]:
+    """SQL for a number column's typed value, and its checks: the text must be a number
+    as the dialect writes them (its decimal mark; a thousands separator only where the
+    dialect names one, grouping three digits), a whole number for int and score (a zero
+    fraction is fine), and a decimal within the raw precision. Nothing is rounded."""
+    decimal, thousands = re.escape(dialect.decimal), re.escape(dialect.thousands)
+    digits = rf"(\d{{1,3}}({thousands}\d{{3}})+|\d+)" if dialect.thousands else r"\d+"
+    shape = rf"[+-]?{digits}({decimal}\d+)?"
+    plain = value
+    if dialect.thousands:
+        plain = f"replace({plain}, {_literal(dialect.thousands)}, '')"
+    if dialect.decimal != ".":
+        plain = f"replace({plain}, {_literal(dialect.decimal)}, '.')"
+    written = (
+        f"(decimal {dialect.decimal!r}, thousands separator "
+        + (f"{dialect.thousands!r})" if dialect.thousands else "none; see dialect.json)")
+    )
+    whole = "a whole number" if column.type != "decimal" else "a number"
+    checks = [(f"not regexp_full_match({value}, {_literal(shape)})", f"not {whole} {written}")]
+    if column.type == "decimal":
+        integer_part = f"ltrim(split_part(ltrim({plain}, '+-'), '.', 1), '0')"
+        fraction = f"rtrim(split_part({plain}, '.', 2), '0')"
+        checks += [
+            (
+                f"length({integer_part}) > {DECIMAL_DIGITS}",
+                f"too large: more than {DECIMAL_DIGITS} digits before the decimal mark",
+            ),
+            (
+                f"length({fraction}) > {DECIMAL_PLACES}",
+                f"more than {DECIMAL_PLACES} decimals: it would be rounded",
+            ),
+        ]
+        typed = f"try_cast({plain} as {column.raw_type})"
+    else:
+        checks += [
+            (
+                f"rtrim(split_part({plain}, '.', 2), '0') <> ''",
+                "not a whole number: the fraction would be rounded",
+            ),
+            (f"try_cast(split_part({plain}, '.', 1) as {column.raw_type}) is null", "too large"),
+        ]
+        typed = f"try_cast(split_part({plain}, '.', 1) as {column.raw_type})"
+    return typed, checks
+
+
 def _typed_and_error(column: Column, value: str, dialect: Dialect) -> tuple[str, str]:
     """SQL for a column's typed value and for its error (null when the value is fine)."""
     checks: list[tuple[str, str]] = []  # (condition that is an error, reason)
@@ -204,13 +275,9 @@ def _typed_and_error(column: Column, value: str, dialect: Dialect) -> tuple[str,
         if not column.future_allowed:
             # a day of slack for exports written in another time zone
             checks.append((f"{typed} > current_date + 1", "in the future"))
-    else:  # int, decimal, score
-        number = value
-        if column.type == "decimal" and dialect.decimal == ",":
-            number = f"replace({value}, ',', '.')"
-        typed = f"try_cast({number} as {column.raw_type})"
-        kind = {"int": "a whole number", "score": "a whole number", "decimal": "a number"}
-        checks.append((f"{typed} is null", f"not {kind[column.type]}"))
+    else:  # int, decimal, score: exactly as written, or rejected
+        typed, number_checks = _number(column, value, dialect)
+        checks += number_checks
         if column.low is not None:
             op, word = ("<=", ">") if column.low_exclusive else ("<", ">=")
             checks.append(
@@ -401,7 +468,8 @@ def _matched_columns(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, 
 def _collect_rejects(con: duckdb.DuckDBPyConnection, table: Table, columns: dict[str, str]) -> None:
     """`_row_rejects`: one row per problem. `_valid` is the view of `_checked` without
     the rejected rows, so each check below sees only rows that passed the ones before.
-    Rejects are rare: each query looks up the few offending rows, nothing is copied."""
+    Rejects are rare: each query looks up the few offending rows, nothing is copied.
+    `_row_holds`: the valid rows that refer to a row not loaded, and why."""
     con.execute(
         "create or replace temp table _row_rejects (_row_number bigint, column_name varchar,"
         " reason varchar, raw_value varchar)"
@@ -446,28 +514,20 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: Table, columns: dict
         """
     )
 
-    for fk in table.foreign_keys:
-        parent = TABLES_BY_PATH[fk.parent]
-        join = " and ".join(
-            f"p.{_quote(pc)} = v.{_quote(c)}"
-            for c, pc in zip(fk.columns, fk.parent_columns, strict=True)
-        )
-        shown = " || ', ' || ".join(
-            f"coalesce(cast(v.{_quote(c)} as varchar), '')" for c in fk.columns
-        )
+    # A row whose only fault is a reference not loaded (yet) is held (valuemap/held.py).
+    # A table's references to itself are checked after the whole load, in the settle.
+    con.execute(
+        "create or replace temp table _row_holds (_row_number bigint, column_name varchar,"
+        " reason varchar, raw_value varchar)"
+    )
+    missing = missing_references(
+        table, "v", tuple(fk for fk in table.foreign_keys if fk.parent != table.path)
+    )
+    if missing:
+        condition, column, reason, value = missing
         con.execute(
-            f"""
-            insert into _row_rejects
-            select v._row_number, {_literal(", ".join(fk.columns))}, {_literal(fk.message)}, {shown}
-            from _valid v
-            where not exists (select 1 from raw.{parent.raw_name} p where {join})
-            """
-        )
-
-    for check in table.row_checks:
-        con.execute(
-            f"insert into _row_rejects select _row_number, {_literal(check.column)},"
-            f" {_literal(check.message)}, raw_value from ({check.sql}) as offending(_row_number, raw_value)"
+            f"insert into _row_holds select v._row_number, {column}, {reason}, {value}"
+            f" from _valid as v where {condition}"
         )
 
 
@@ -518,11 +578,13 @@ def load_file(
             " from _row_rejects order by _row_number, column_name",
             [load_id, table.path, str(path)],
         )
-        # The file delivered last wins: replace rows with the same key. The count tells the
-        # incremental dbt models that months other than the new rows' may have changed.
+        # The file delivered last wins: its rows replace those with the same key, loaded
+        # or held. The count tells the incremental dbt models that months other than the
+        # new rows' may have changed.
+        key_match = " and ".join(f"t.{_quote(k)} = v.{_quote(k)}" for k in table.key)
+        con.execute(f"delete from {held_table(table)} t using _valid v where {key_match}")
         rows_replaced = 0
         if con.execute(f"select exists (from raw.{table.raw_name})").fetchone()[0]:
-            key_match = " and ".join(f"t.{_quote(k)} = v.{_quote(k)}" for k in table.key)
             (rows_replaced,) = con.execute(
                 f"delete from raw.{table.raw_name} t using _valid v where {key_match}"
             ).fetchone()
@@ -530,13 +592,20 @@ def load_file(
         (rows_loaded,) = con.execute(
             f"insert into raw.{table.raw_name} ({names}, _load_id, _row_number, _extra_columns)"
             f" select {names}, {load_id}, _row_number, _extra_columns from _valid"
+            " where _row_number not in (select _row_number from _row_holds)"
+        ).fetchone()
+        (rows_held,) = con.execute(
+            f"insert into {held_table(table)} select"
+            f" {', '.join('v.' + _quote(c.name) for c in table.columns)}, {load_id}, v._row_number,"
+            f" v._extra_columns, h.column_name, h.reason, h.raw_value, {load_id}"
+            " from _valid as v inner join _row_holds as h on h._row_number = v._row_number"
         ).fetchone()
         rows_read = con.execute(
             "select (select count(*) from _checked)"
             " + coalesce((select sum(line_count) from _malformed), 0)"
         ).fetchone()[0]
-        rows_rejected = rows_read - rows_loaded
-        message = _summarise_rejects(con) if rows_rejected else ""
+        rows_rejected = rows_read - rows_loaded - rows_held
+        message = _summarise_rejects(con) if rows_rejected or rows_held else ""
         _log_load(
             con,
             load_id,
@@ -550,6 +619,7 @@ def load_file(
             rows_rejected,
             message,
             rows_replaced,
+            rows_held,
         )
         con.execute("commit")
     except BaseException:
@@ -563,21 +633,23 @@ def load_file(
             "_checked",
             "_error_rows",
             "_row_rejects",
+            "_row_holds",
             "_malformed",
             "_src_read",
             "_src_numbered",
         ):
             con.execute(f"drop table if exists {temp}")
     return FileResult(
-        table.path, str(path), "loaded", rows_read, rows_loaded, rows_rejected, message
+        table.path, str(path), "loaded", rows_read, rows_loaded, rows_rejected, message, rows_held
     )
 
 
 def _summarise_rejects(con: duckdb.DuckDBPyConnection) -> str:
-    """First rejects of a file, as 'row N, column: reason' for the run's report."""
+    """First rejects and holds of a file, as 'row N, column: reason' for the run's report."""
     rows = con.execute(
         "select _row_number, column_name, reason, raw_value from _row_rejects"
-        " order by _row_number, column_name limit 3"
+        " union all select _row_number, column_name, 'held: ' || reason, raw_value"
+        " from _row_holds order by _row_number, column_name limit 3"
     ).fetchall()
     return "; ".join(
         f"row {r}{f', {c}' if c else ''}: {reason} ({v!r})" for r, c, reason, v in rows
@@ -597,11 +669,13 @@ def _log_load(
     rows_rejected: int,
     message: str,
     rows_replaced: int = 0,
+    rows_held: int = 0,
 ) -> None:
     con.execute(
         "insert into raw._load_log (load_id, table_path, file_path, content_hash, loaded_at,"
         " status, rows_read, rows_loaded, rows_rejected, message, rows_replaced, file_size,"
-        " file_mtime_ns) values (?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " file_mtime_ns, rows_held) values (?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?)",
         [
             load_id,
             table.path,
@@ -615,6 +689,7 @@ def _log_load(
             rows_replaced,
             stat.st_size,
             stat.st_mtime_ns,
+            rows_held,
         ],
     )
 
@@ -647,9 +722,13 @@ class LoadProgress:
 
 
 def load_landing(
-    con: duckdb.DuckDBPyConnection, landing: Path, progress: LoadProgress | None = None
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    progress: LoadProgress | None = None,
+    held_attention_days: int = DEFAULT_HELD_ATTENTION_DAYS,
 ) -> list[FileResult]:
-    """Load every new file of the landing folder. Returns one result per file seen."""
+    """Load every new file of the landing folder, then settle the held rows (valuemap/
+    held.py). Returns one result per file seen."""
     ensure_raw_schema(con)
     dialects: dict[str, Dialect] = {}
     results = []
@@ -660,7 +739,9 @@ def load_landing(
         if progress:
             progress.starting(number, len(files), table, path)
         file_started = time.perf_counter()
-        result = load_file(con, table, path, dialects[table.source])
+        # Parquet carries typed values: the CSV dialect of its source does not apply.
+        dialect = Dialect() if path.suffix.lower() == ".parquet" else dialects[table.source]
+        result = load_file(con, table, path, dialect)
         if progress:
             progress.finished(number, len(files), result, time.perf_counter() - file_started)
         if result.status != "skipped":
@@ -675,6 +756,15 @@ def load_landing(
                 result.message,
             )
         results.append(result)
+    for moved in settle(con):
+        log.info(
+            "%s: %d held row(s) released, %d held %s",
+            moved.table,
+            moved.released,
+            moved.held,
+            "; ".join(moved.messages),
+        )
+    write_held_rows(con, held_attention_days)
     return results
 
 
