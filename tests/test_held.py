@@ -18,7 +18,6 @@ import pytest
 from tests.conftest import published_marts, run_refresh
 from tests.fixtures.tiny_landing import TABLES, write_csv
 from valuemap.contract import TABLES as CONTRACT_TABLES
-from valuemap.held import held_table
 from valuemap.ingest import load_landing
 
 _clock = [time.time() - 100_000]
@@ -106,8 +105,7 @@ def test_the_loaded_rows_do_not_depend_on_the_split_or_the_order(split, all_at_o
         load_landing(con, landing)
         assert raw_state(con) == all_at_once
         released, held = con.execute(
-            "select coalesce(sum(rows_released), 0), coalesce(sum(rows_held), 0)"
-            " from raw._load_log"
+            "select coalesce(sum(rows_released), 0), coalesce(sum(rows_held), 0) from raw._load_log"
         ).fetchone()
         assert released == held  # every row held (at its load) was released once
 
@@ -286,7 +284,9 @@ def load_products(tmp_path: Path, values: list[str], dialect: dict | None = None
         path = landing / "costs" / "products" / "products.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         lines = [sep.join(["product_id", "product_name", "unit_standard_cost"])]
-        lines += [sep.join([r["product_id"], r["product_name"], r["unit_standard_cost"]]) for r in rows]
+        lines += [
+            sep.join([r["product_id"], r["product_name"], r["unit_standard_cost"]]) for r in rows
+        ]
         path.write_text("\n".join(lines) + "\n")
     else:
         deliver(landing, "costs/products", rows)

@@ -209,8 +209,7 @@ def test_bad_rows_land_in_rejects_with_file_row_column_and_reason(con, tmp_path)
     ) == (6, 1, 4, 1)
     # an order of a customer the CRM has not delivered waits for it
     assert con.execute(
-        "select _row_number, _held_column, _held_reason, _held_value"
-        " from raw._held_orders__orders"
+        "select _row_number, _held_column, _held_reason, _held_value from raw._held_orders__orders"
     ).fetchall() == [(4, "customer_id", "unknown customer", "NOPE")]
     assert "row 2, order_date: not a date YYYY-MM-DD" in results["more_orders.csv"].message
     # enum values are matched case-insensitively and stored in lower case

@@ -156,9 +156,7 @@ def settle(con: duckdb.DuckDBPyConnection) -> list[Settled]:
                 settled.append(moved)
                 if moved.held:
                     lost.add(table.path)
-        con.execute(
-            f"insert into {SETTLED} values (current_timestamp, ?)", [_newest_load_id(con)]
-        )
+        con.execute(f"insert into {SETTLED} values (current_timestamp, ?)", [_newest_load_id(con)])
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

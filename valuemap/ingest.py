@@ -72,9 +72,7 @@ class Dialect:
             )
         marks = [dialect.delimiter, dialect.decimal, dialect.thousands]
         if dialect.thousands and len(set(marks)) < 3:
-            raise ValueError(
-                f"{path}: delimiter, decimal and thousands must differ, not {marks}"
-            )
+            raise ValueError(f"{path}: delimiter, decimal and thousands must differ, not {marks}")
         return dialect
 
 
@@ -129,9 +127,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"alter table raw._load_log add column if not exists {column} bigint")
     # Before rows were held: none held, none released.
     for column in ("rows_held", "rows_released"):
-        con.execute(
-            f"alter table raw._load_log add column if not exists {column} bigint default 0"
-        )
+        con.execute(f"alter table raw._load_log add column if not exists {column} bigint default 0")
     ensure_held_tables(con)
     # After a dbt build whose every test passed: the newest load it read. The next build
     # tests only rows of later loads (macros/tests_on_new_rows.sql).
@@ -219,9 +215,8 @@ def _number(column: Column, value: str, dialect: Dialect) -> tuple[str, list[tup
         plain = f"replace({plain}, {_literal(dialect.thousands)}, '')"
     if dialect.decimal != ".":
         plain = f"replace({plain}, {_literal(dialect.decimal)}, '.')"
-    written = (
-        f"(decimal {dialect.decimal!r}, thousands separator "
-        + (f"{dialect.thousands!r})" if dialect.thousands else "none; see dialect.json)")
+    written = f"(decimal {dialect.decimal!r}, thousands separator " + (
+        f"{dialect.thousands!r})" if dialect.thousands else "none; see dialect.json)"
     )
     whole = "a whole number" if column.type != "decimal" else "a number"
     checks = [(f"not regexp_full_match({value}, {_literal(shape)})", f"not {whole} {written}")]
