@@ -19,6 +19,7 @@ class Warehouse(ConfigurableResource):
     temp_directory: str  # where DuckDB spills; settings default it to <path>.tmp
     engine: str  # where dbt builds the models: duckdb (this file) or spark
     spark_dir: str  # on spark: raw exports, Spark's tables and metastore (valuemap/spark.py)
+    held_attention_days: int = 7  # a held row older than this needs attention
 
     def duckdb_config(self) -> dict[str, str | int]:
         """The machine budget, for every DuckDB connection the job opens."""
@@ -50,6 +51,7 @@ def build_resources() -> dict:
             temp_directory=str(settings.duckdb_temp_directory),
             engine=settings.engine,
             spark_dir=str(settings.spark_dir),
+            held_attention_days=settings.held_attention_days,
         ),
         "landing": Landing(path=str(settings.landing)),
         "dbt": dbt_resource(),

@@ -330,9 +330,11 @@ def write_held_rows(con: duckdb.DuckDBPyConnection, attention_days: int) -> None
     )
 
 
-def held_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int, int, float]]:
-    """Per table with held rows: (table, rows, the oldest's days, rows needing attention,
-    revenue carried), from `quality.held_rows`."""
+def held_summary(
+    con: duckdb.DuckDBPyConnection, attention_days: int
+) -> list[tuple[str, int, int, int, float]]:
+    """Per table with held rows, as of now: (table, rows, the oldest's days, rows waiting
+    `attention_days` or more, revenue carried), from `quality.held_rows`."""
     exists = con.execute(
         "select count(*) from information_schema.tables"
         " where table_schema = 'quality' and table_name = 'held_rows'"
@@ -340,6 +342,17 @@ def held_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int, in
     if not exists:
         return []
     return con.execute(
-        f"select table_path, count(*), max(days_held), count(*) filter (where needs_attention),"
-        f" coalesce(sum(revenue_amount), 0) from {HELD_ROWS} group by 1 order by 1"
+        "select table_path, count(*), max(days), count(*) filter (where days >= ?),"
+        " coalesce(sum(revenue_amount), 0) from (select *, date_diff('day', first_seen_at,"
+        f" current_timestamp::timestamp) as days from {HELD_ROWS}) group by 1 order by 1",
+        [attention_days],
     ).fetchall()
+
+
+def held_lines(summary: list[tuple[str, int, int, int, float]], attention_days: int) -> list[str]:
+    """One line per table of `held_summary`, for the run summary and `valuemap status`."""
+    return [
+        f"{table}: {rows:,} row(s), the oldest {oldest} day(s), EUR {revenue:,.2f} of revenue"
+        + (f"; {attention:,} waiting {attention_days}+ days need attention" if attention else "")
+        for table, rows, oldest, attention, revenue in summary
+    ]

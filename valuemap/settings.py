@@ -45,6 +45,8 @@ class Settings:
     # where dbt builds the models: the DuckDB file itself, or Spark (valuemap/spark.py)
     engine: str
     spark_dir: Path
+    # a row held longer than this (days) waiting for what it refers to needs attention
+    held_attention_days: int = 7
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -60,6 +62,7 @@ class Settings:
             duckdb_temp_directory=Path(),
             engine=engine,
             spark_dir=Path(),
+            held_attention_days=int(os.environ.get("VALUEMAP_HELD_ATTENTION_DAYS", "7")),
         )
         return settings.with_warehouse(_path("VALUEMAP_WAREHOUSE", "data/warehouse.duckdb"))
 
@@ -88,3 +91,4 @@ class Settings:
         os.environ["VALUEMAP_DUCKDB_TEMP_DIRECTORY"] = str(self.duckdb_temp_directory)
         os.environ["VALUEMAP_ENGINE"] = self.engine
         os.environ["VALUEMAP_SPARK_DIR"] = str(self.spark_dir)
+        os.environ["VALUEMAP_HELD_ATTENTION_DAYS"] = str(self.held_attention_days)

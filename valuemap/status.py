@@ -9,13 +9,15 @@ from datetime import datetime
 import duckdb
 
 from valuemap.expectations import RESULTS_TABLE
+from valuemap.held import held_lines, held_summary
 from valuemap.ingest import problem_files
 from valuemap.settings import Settings
 
 
 def print_status(settings: Settings) -> int:
-    """Print the status; 0 when the marts are published and the last validation had no
-    blocking failure, 1 otherwise."""
+    """Print the status; 0 when the marts are published, the last validation had no
+    blocking failure and no held row waits longer than VALUEMAP_HELD_ATTENTION_DAYS; 1
+    otherwise."""
     healthy = True
     if settings.published.exists():
         published_at = datetime.fromtimestamp(settings.published.stat().st_mtime)
@@ -44,6 +46,12 @@ def print_status(settings: Settings) -> int:
         print(f"rejects      {len(problems)} file(s) with rejected rows or rejected whole")
         for loaded_at, problem in problems:
             print(f"  {loaded_at:%Y-%m-%d} {problem}")
+        held = held_summary(con, settings.held_attention_days)
+        print(f"held         {sum(row[1] for row in held):,} row(s) waiting (quality.held_rows)")
+        for line in held_lines(held, settings.held_attention_days):
+            print(f"  {line}")
+        # a row waiting longer than the setting needs someone to act
+        healthy = healthy and not any(row[3] for row in held)
         last = (
             con.execute(
                 f"select run_id, max(validated_at) from {RESULTS_TABLE}"

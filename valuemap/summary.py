@@ -6,6 +6,7 @@ from datetime import datetime
 
 import duckdb
 
+from valuemap.held import held_lines, held_summary
 from valuemap.ingest import problem_files
 from valuemap.publish import docs_path, parquet_link
 from valuemap.report import report_path
@@ -37,10 +38,13 @@ def print_summary(
         loads = con.execute(
             "select count(*) filter (where status = 'loaded'),"
             " count(*) filter (where status = 'rejected'),"
-            " coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0)"
+            " coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0),"
+            " coalesce(sum(rows_held) filter (where status <> 'settled'), 0),"
+            " coalesce(sum(rows_released), 0)"
             " from raw._load_log where loaded_at >= ?",  # this run's files, not every night's
             [started_at or datetime.min],
         ).fetchone()
+        held = held_summary(con, settings.held_attention_days)
     with duckdb.connect(str(settings.published), read_only=True) as con:
         window = con.execute(
             "select count(*), sum(revenue_amount), sum(net_profit_amount)"
@@ -76,6 +80,12 @@ def print_summary(
         print(f"    {problem}")
     if len(problems) > MAX_PROBLEM_FILES:
         print(f"    ... and {len(problems) - MAX_PROBLEM_FILES} more file(s); see raw._load_log")
+    print(
+        f"  rows held             {sum(row[1] for row in held):,} waiting (quality.held_rows);"
+        f" {loads[4]:,} held and {loads[5]:,} released by this run"
+    )
+    for line in held_lines(held, settings.held_attention_days):
+        print(f"    {line}")
     print(f"  analysis window       {start} .. {end}")
     print(f"  customers             {window[0]:,}")
     print(f"  revenue               {_money(window[1])}")

@@ -13,6 +13,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 from orchestration.resources import Landing, Warehouse
 from valuemap.contract import TABLES
+from valuemap.held import held_summary
 from valuemap.ingest import LoadProgress, load_landing
 from valuemap.spark import export_raw, raw_dir
 
@@ -38,7 +39,9 @@ def load_landing_files(context: AssetExecutionContext, warehouse: Warehouse, lan
     if not landing_path.is_dir():
         raise FileNotFoundError(f"landing folder {landing_path} does not exist")
     with warehouse.connect() as con:
-        results = load_landing(con, landing_path, LoadProgress(sys.stderr))
+        results = load_landing(
+            con, landing_path, LoadProgress(sys.stderr), warehouse.held_attention_days
+        )
         if warehouse.engine == "spark":
             # Spark reads the same validated rows, as Parquet (valuemap/spark.py).
             exported = export_raw(con, Path(warehouse.spark_dir))
@@ -51,6 +54,7 @@ def load_landing_files(context: AssetExecutionContext, warehouse: Warehouse, lan
                 "select table_path, count(*) from raw._rejects group by table_path"
             ).fetchall()
         )
+        held = {row[0]: row[1:] for row in held_summary(con, warehouse.held_attention_days)}
         for table in TABLES:
             mine = [r for r in results if r.table == table.path]
             rows = con.execute(f"select count(*) from raw.{table.raw_name}").fetchone()[0]
@@ -64,6 +68,12 @@ def load_landing_files(context: AssetExecutionContext, warehouse: Warehouse, lan
                 context.log.warning(
                     f"{table.path}: {rejected_now} row(s) rejected; see raw._rejects"
                 )
+            held_rows, oldest_days, needing_attention, _ = held.get(table.path, (0, 0, 0, 0))
+            if held_rows:
+                context.log.warning(
+                    f"{table.path}: {held_rows} row(s) held, the oldest for {oldest_days}"
+                    " day(s); see quality.held_rows"
+                )
             yield MaterializeResult(
                 asset_key=raw_asset_key(table.source, table.name),
                 metadata={
@@ -74,5 +84,8 @@ def load_landing_files(context: AssetExecutionContext, warehouse: Warehouse, lan
                     "rows_loaded_now": sum(r.rows_loaded for r in mine),
                     "rows_rejected_now": rejected_now,
                     "rejects_total": totals.get(table.path, 0),
+                    "rows_held_now": sum(r.rows_held for r in mine),
+                    "rows_held_total": held_rows,
+                    "rows_held_needing_attention": needing_attention,
                 },
             )
