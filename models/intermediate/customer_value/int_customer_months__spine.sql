@@ -15,13 +15,14 @@ analysis_window as (
 ),
 
 -- every month from the first of the data to the end of the window, quiet ones too
+-- (without orders, this month: the bounds are counted at compile time and may not be null)
 months as (
     select cast(date_month as date) as month_start_date
     from (
         {{ dbt.date_spine(
             'month',
-            '(select min(month_start_date) from ' ~ ref('int_customer_activity__monthly') ~ ')',
-            dbt.dateadd('day', 1, '(select max(end_date) from ' ~ ref('int_analysis_window') ~ ')'),
+            'coalesce((select min(month_start_date) from ' ~ ref('int_customer_activity__monthly') ~ '), ' ~ dbt.date_trunc('month', 'current_date') ~ ')',
+            dbt.dateadd('day', 1, 'coalesce((select max(end_date) from ' ~ ref('int_analysis_window') ~ '), current_date)'),
         ) | indent(8) }}
     ) as spine
 ),

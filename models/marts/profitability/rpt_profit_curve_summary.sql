@@ -20,8 +20,10 @@ at_peak as (
 totals as (
     select
         count(*) as customer_count,
-        sum(case when is_loss_customer then 1 else 0 end) as loss_customer_count,
-        sum(case when net_profit_amount > 0 then 1 else 0 end) as profitable_customer_count,
+        -- 0, not null, on a curve without customers (a night without orders)
+        coalesce(sum(case when is_loss_customer then 1 else 0 end), 0) as loss_customer_count,
+        coalesce(sum(case when net_profit_amount > 0 then 1 else 0 end), 0)
+            as profitable_customer_count,
         coalesce(sum(net_profit_amount), 0) as total_net_profit_amount,
         coalesce(sum(case when is_loss_customer then net_profit_amount else 0 end), 0)
             as loss_customers_net_profit_amount
