@@ -36,30 +36,64 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+# Exit codes of `valuemap run` (README: The command line).
+EXIT_DONE, EXIT_FAILED, EXIT_USAGE, EXIT_FILES_REJECTED, EXIT_BUSY = 0, 1, 2, 3, 4
+
+
+def fail(reason: str, code: int = EXIT_FAILED) -> int:
+    """The one line a scheduler shows: the root cause and what to act on."""
+    print(f"valuemap run failed: {reason}", file=sys.stderr)
+    return code
+
+
 def run_refresh(settings: Settings) -> int:
-    """Run the Dagster job `refresh` in this process; print a summary or a one-line reason."""
+    """Run the Dagster job `refresh` in this process; print a summary, or one line naming
+    the root cause. Exit codes: EXIT_*."""
+    try:
+        return _run_refresh(settings)
+    except OSError as error:  # a full disk, a read-only folder: name the file
+        where = f" ({error.filename})" if error.filename else ""
+        return fail(f"{error.strerror or error}{where}: free space or fix the permissions there")
+
+
+def _run_refresh(settings: Settings) -> int:
     started = time.perf_counter()
     started_at = datetime.now()  # local time, as DuckDB's current_timestamp in the load log
     settings.export()
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     if not settings.landing.is_dir():
-        print(
-            f"valuemap run failed: landing folder {settings.landing} does not exist",
-            file=sys.stderr,
-        )
-        return 2
+        return fail(f"landing folder {settings.landing} does not exist", EXIT_USAGE)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    log_path = (
+        settings.warehouse.parent / "logs" / f"refresh-{started_at:%Y%m%d-%H%M%S}-{os.getpid()}.log"
+    )
+    with refresh_lock(settings.warehouse, log_path) as holder:
+        if holder is not None:
+            return fail(
+                f"a refresh is already running on {settings.warehouse} ({holder}); run again"
+                " when it has ended",
+                EXIT_BUSY,
+            )
+        problem = warehouse_problem(settings.warehouse)
+        if problem:
+            return fail(problem)
+        return _run_job(settings, started, started_at, log_path)
 
+
+def _run_job(settings: Settings, started: float, started_at: datetime, log_path: Path) -> int:
     from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
     from orchestration.definitions import defs
 
     setup_seconds = time.perf_counter() - started
-    log_path = settings.warehouse.parent / "logs" / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    latest = log_path.with_name("refresh.log")  # the newest run's log, under a stable name
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     # dbt's own output goes to the run log; the console shows warnings and the summary.
     with DagsterInstance.ephemeral() as instance, log_path.open("w") as log_file:
+        with contextlib.suppress(OSError):
+            latest.unlink(missing_ok=True)
+            latest.symlink_to(log_path.name)
         with contextlib.redirect_stdout(log_file):
             result = defs.resolve_job_def("refresh").execute_in_process(
                 run_config=quiet, instance=instance, raise_on_error=False
@@ -86,20 +120,137 @@ def run_refresh(settings: Settings) -> int:
                     + (f": {check.description}" if check.description else ""),
                 )
         if event.event_type == DagsterEventType.STEP_FAILURE and failure is None:
-            error = event.step_failure_data.error
-            message = error.message.strip().splitlines()[0] if error else "unknown error"
-            # a failed check says more than the exception that reports it
-            message = failed_checks.get(event.step_key, message)
+            # a failed check says more than the exception that reports it, and the
+            # exception's cause more than Dagster's wrapper of it
+            message = failed_checks.get(event.step_key) or root_cause(
+                event.step_failure_data.error, settings.warehouse
+            )
             failure = f"step {event.step_key} failed: {message} (log: {log_path})"
+    rejected = rejected_files(settings, started_at)
     if not result.success:
-        print(f"valuemap run failed: {failure or 'see the Dagster event log'}", file=sys.stderr)
-        return 1
+        reason = failure or f"see the Dagster event log in {log_path}"
+        if rejected:  # the file is the cause to act on; the step only tripped over it
+            reason = f"{rejected[0]} was rejected whole; then {reason}"
+        return fail(reason)
 
     from valuemap.summary import print_summary
 
     timings = {"setup": setup_seconds, **step_seconds}
     print_summary(settings, timings, time.perf_counter() - started, started_at)
-    return 0
+    if rejected:
+        print(
+            f"valuemap run finished, but {len(rejected)} file(s) were rejected whole:"
+            f" {rejected[0]}" + (f" (and {len(rejected) - 1} more)" if len(rejected) > 1 else ""),
+            file=sys.stderr,
+        )
+        return EXIT_FILES_REJECTED
+    return EXIT_DONE
+
+
+@contextlib.contextmanager
+def refresh_lock(warehouse: Path, log_path: Path):
+    """Hold `<warehouse>.lock` for the run; yields None, or the running refresh that holds
+    it (its pid, start and log). The lock goes with the process, even on kill -9."""
+    import fcntl
+
+    lock = warehouse.with_name(warehouse.name + ".lock")
+    with lock.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            yield handle.read().strip() or "another process"
+            return
+        handle.seek(0)
+        handle.truncate()
+        handle.write(
+            f"pid {os.getpid()}, started {datetime.now():%Y-%m-%d %H:%M:%S}, log {log_path}"
+        )
+        handle.flush()
+        try:
+            yield None
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def warehouse_problem(warehouse: Path) -> str | None:
+    """Why the warehouse cannot be opened for writing, in words to act on; None if it can."""
+    import duckdb
+
+    try:
+        duckdb.connect(str(warehouse)).close()
+    except duckdb.IOException as error:
+        message = str(error).strip().splitlines()[0]
+        if "lock" in message.lower():
+            return (
+                f"the warehouse {warehouse} is open in another process ({message});"
+                " close it (BI reads the published copy, not this file)"
+            )
+        return _damaged(warehouse, message)
+    except duckdb.Error as error:
+        return _damaged(warehouse, str(error).strip().splitlines()[0])
+    return None
+
+
+def _damaged(warehouse: Path, message: str) -> str:
+    return (
+        f"the warehouse {warehouse} cannot be opened ({message}): restore it from a backup,"
+        " or move it away to rebuild it from the landing folder"
+    )
+
+
+def root_cause(error, warehouse: Path) -> str:
+    """The innermost exception under Dagster's wrappers, as 'Type: first line'; for dbt,
+    the first node that failed, from its run_results.json."""
+    if error is None:
+        return "unknown error"
+    while error.cause is not None:
+        error = error.cause
+    if error.cls_name == "DagsterDbtCliRuntimeError":
+        failed = _dbt_failure(warehouse)
+        if failed:
+            return failed
+    first_line = error.message.strip().splitlines()[0] if error.message.strip() else ""
+    if first_line.startswith(f"{error.cls_name}:"):
+        return first_line
+    return f"{error.cls_name}: {first_line}"
+
+
+def _dbt_failure(warehouse: Path) -> str | None:
+    """The first dbt node that errored or failed in the last build, with dbt's message."""
+    import json
+
+    from orchestration.project import refresh_target_path
+
+    results = refresh_target_path(str(warehouse)) / "run_results.json"
+    try:
+        nodes = json.loads(results.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return None
+    for node in nodes:
+        if node.get("status") in ("error", "fail", "runtime error"):
+            name = node["unique_id"].split(".", 2)[-1]
+            message = " ".join((node.get("message") or "").split())
+            return f"dbt {node['unique_id'].split('.')[0]} {name}: {message[:500]}"
+    return None
+
+
+def rejected_files(settings: Settings, since: datetime) -> list[str]:
+    """The files this run rejected whole, as 'table/file (reason)'."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            rows = con.execute(
+                "select table_path, regexp_extract(file_path, '[^/]+$'), message"
+                " from raw._load_log where status = 'rejected' and loaded_at >= ?"
+                " order by load_id",
+                [since],
+            ).fetchall()
+    except duckdb.Error:
+        return []
+    return [f"{table}/{name} ({message})" for table, name, message in rows]
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import json
 import logging
 import os
 import re
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +24,16 @@ from typing import TextIO
 import duckdb
 
 from valuemap.contract import LOAD_COLUMNS, TABLES, Column, Table
+from valuemap.csv_files import (
+    NotReadable,
+    Scan,
+    check_encoding,
+    is_parquet,
+    prepare,
+    readable,
+    record_lines,
+    scan,
+)
 from valuemap.held import (
     DEFAULT_HELD_ATTENTION_DAYS,
     ensure_held_tables,
@@ -36,8 +46,6 @@ from valuemap.sql import quote_identifier as _quote
 from valuemap.sql import quote_literal as _literal
 
 log = logging.getLogger(__name__)
-
-FILE_SUFFIXES = (".csv", ".parquet")
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,12 @@ class Dialect:
         path = landing / source / "dialect.json"
         if not path.exists():
             return cls()
-        settings = json.loads(path.read_text())
+        try:
+            settings = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ValueError(f"{path} is not valid JSON: {error}") from None
+        if not isinstance(settings, dict):
+            raise ValueError(f'{path} must be a JSON object, such as {{"delimiter": ";"}}')
         unknown = set(settings) - {"delimiter", "decimal", "thousands", "date_format", "encoding"}
         if unknown:
             raise ValueError(f"{path}: unknown dialect setting(s) {sorted(unknown)}")
@@ -70,6 +83,10 @@ class Dialect:
                 f"{path}: date_format must be one of {sorted(cls.DATE_FORMATS)},"
                 f" not {dialect.date_format!r}"
             )
+        try:
+            check_encoding(dialect.encoding)
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
         marks = [dialect.delimiter, dialect.decimal, dialect.thousands]
         if dialect.thousands and len(set(marks)) < 3:
             raise ValueError(f"{path}: delimiter, decimal and thousands must differ, not {marks}")
@@ -166,7 +183,9 @@ def landing_files(landing: Path) -> list[tuple[Table, Path]]:
         folder = landing / table.source / table.name
         if not folder.is_dir():
             continue
-        files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES]
+        # every file, so that one valuemap cannot read is named, not skipped (hidden
+        # files, such as .DS_Store, are the file system's, not the export's)
+        files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
         files.sort(key=lambda p: (p.stat().st_mtime_ns, p.name))
         found.extend((table, p) for p in files)
     return found
@@ -185,14 +204,6 @@ def recorded_hash(
         [table.path, str(path), stat.st_size, stat.st_mtime_ns],
     ).fetchone()
     return row[0] if row else None
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- validation SQL
@@ -314,22 +325,16 @@ def _build_checked(
 
 
 def _csv_header(path: Path, dialect: Dialect) -> list[str]:
-    """The header row's column names (a UTF-8 BOM is dropped)."""
-    encoding = (
-        "utf-8-sig" if dialect.encoding.lower().replace("_", "-") == "utf-8" else dialect.encoding
-    )
+    """The header row's column names, from the UTF-8 file DuckDB reads (a BOM is
+    dropped). A column without a name (a delimiter at the end of every line, as some
+    exports write) is named `column_<position>`."""
     with path.open("rb") as handle:
         first_line = handle.readline()
-    try:
-        text = first_line.decode(encoding).rstrip("\r\n")
-    except UnicodeDecodeError:
-        raise FileRejected(
-            f'line 1 (the header) is not {dialect.encoding}; set "encoding" in the'
-            " source's dialect.json"
-        ) from None
+    text = first_line.decode("utf-8-sig", errors="replace").rstrip("\r\n")
     header = next(csv.reader([text], delimiter=dialect.delimiter, quotechar='"'), [])
     if not [name for name in header if name.strip()]:
         raise FileRejected("no header row")
+    header = [name if name.strip() else f"column_{i}" for i, name in enumerate(header, 1)]
     seen: set[str] = set()
     for name in header:
         key = name.strip().lower()
@@ -345,31 +350,35 @@ MALFORMED_REASONS = {
     "TOO MANY COLUMNS": "malformed row: too many fields",
     "UNQUOTED VALUE": "unterminated quote: this line and the lines it swallows cannot be read",
 }
+# DuckDB's longest line; a longer one is nearly always a quote left open.
+MAX_LINE_BYTES = 2_000_000
 
 
-def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -> None:
+def _read_source(
+    con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, file_scan: Scan | None
+) -> None:
     """Read the file into the view `_src`: every column as text, plus `_row_number` (CSV:
     the line number, the header being line 1; Parquet: the row, from 1). CSV lines that
-    cannot be parsed go to `_malformed`, one row per problem, with the lines they cover."""
+    cannot be parsed go to `_malformed`, one row per problem, with the lines they cover.
+    `path` is the UTF-8 file of csv_files.prepare, `file_scan` its scan."""
     con.execute(
         "create or replace temp table _malformed (line bigint, line_count bigint,"
         " column_name varchar, reason varchar, raw_value varchar)"
     )
-    if path.suffix.lower() == ".parquet":
+    if is_parquet(path):
         reader = f"select columns(*)::varchar from read_parquet({_literal(str(path))})"
         first_row = 1
     else:
-        if path.stat().st_size == 0:
-            raise FileRejected("empty file: no header row")
         header = _csv_header(path, dialect)
         columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
+        con.execute("create or replace temp table _header as select unnest(?) as name", [header])
         for temp in ("_csv_errors", "_csv_scans"):
             con.execute(f"drop table if exists {temp}")
         reader = (
             f"select * from read_csv({_literal(str(path))}, columns = {{{columns}}},"
             " auto_detect = false, header = true,"
             f" delim = {_literal(dialect.delimiter)}, quote = '\"', escape = '\"',"
-            f" encoding = {_literal(dialect.encoding)}, null_padding = false,"
+            " encoding = 'utf-8', null_padding = false,"
             " ignore_errors = true, store_rejects = true,"
             " rejects_table = '_csv_errors', rejects_scan = '_csv_scans')"
         )
@@ -381,15 +390,17 @@ def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -
         detail = " ".join(line.strip() for line in first_line[:3])
         raise FileRejected(f"cannot read file: {detail}") from None
     if first_row == 2:
-        _collect_malformed(con, dialect)
+        _collect_malformed(con, dialect, path)
+        _number_by_line(con, path, dialect, file_scan)
     # Rows are numbered in file order: rowids follow it (inside a transaction they
     # start at an offset, hence the minimum).
     if not con.execute("select count(*) from _malformed").fetchone()[0]:
         (first_rowid,) = con.execute("select coalesce(min(rowid), 0) from _src_read").fetchone()
         con.execute(
-            "create or replace temp view _src as select"
+            "create or replace temp view _src_records as select"
             f" rowid - {int(first_rowid)} + {first_row} as _row_number, * from _src_read"
         )
+        _by_line(con, first_row)
         return
     # Good rows take the line numbers that no malformed line covers.
     con.execute(
@@ -415,17 +426,57 @@ def _read_source(con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -
         inner join free_lines as f on r.seq = f.seq
         """
     )
-    con.execute("create or replace temp view _src as select * from _src_numbered")
+    con.execute("create or replace temp view _src_records as select * from _src_numbered")
+    _by_line(con, first_row)
 
 
-def _collect_malformed(con: duckdb.DuckDBPyConnection, dialect: Dialect) -> None:
+def _by_line(con: duckdb.DuckDBPyConnection, first_row: int) -> None:
+    """`_src`: the rows, numbered by the line they start on when that differs from the
+    record number (`_record_lines`, CSV only)."""
+    if first_row == 1 or not con.execute("select count(*) from _record_lines").fetchone()[0]:
+        con.execute("create or replace temp view _src as select * from _src_records")
+        return
+    con.execute(
+        "create or replace temp view _src as select coalesce(l.line, s._row_number)"
+        " as _row_number, s.* exclude (_row_number) from _src_records as s"
+        " left join _record_lines as l on l.record = s._row_number"
+    )
+
+
+def _number_by_line(
+    con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, file_scan: Scan | None
+) -> None:
+    """DuckDB numbers records; the docs promise lines. They differ only where a quoted
+    value spans lines, which the count of line breaks shows: then every record gets the
+    line it starts on (`_record_lines`, read by `_src`), and so does every malformed
+    one."""
+    con.execute("create or replace temp table _record_lines (record bigint, line bigint)")
+    (records,) = con.execute(
+        "select (select count(*) from _src_read) + coalesce((select sum(line_count)"
+        " from _malformed), 0)"
+    ).fetchone()
+    if file_scan is None or file_scan.newlines <= records + 1:
+        return
+    starts = record_lines(path, dialect.delimiter)
+    con.execute(
+        "insert into _record_lines select unnest(range(1, ? + 1)), unnest(?)",
+        [len(starts), starts],
+    )
+    con.execute(
+        "update _malformed set line = l.line from _record_lines as l where l.record = _malformed.line"
+    )
+
+
+def _collect_malformed(con: duckdb.DuckDBPyConnection, dialect: Dialect, path: Path) -> None:
     # DuckDB may report a line more than once (a missing field each): one reject a line
     errors = con.execute(
-        "select line, arg_min(column_name, column_idx), arg_min(error_type, column_idx),"
-        " arg_min(error_message, column_idx), any_value(csv_line)"
-        " from _csv_errors group by line order by line"
+        # (a line-wide error has no column index: -1 keeps it from being ignored)
+        "select line, arg_min(column_name, coalesce(column_idx, -1)),"
+        " arg_min(error_type, coalesce(column_idx, -1)),"
+        " arg_min(error_message, coalesce(column_idx, -1)), any_value(csv_line),"
+        " any_value(line_byte_position) from _csv_errors group by line order by line"
     ).fetchall()
-    for line, column, error_type, message, raw in errors:
+    for line, column, error_type, message, raw, byte_position in errors:
         if error_type == "INVALID ENCODING":
             raise FileRejected(
                 f'line {line} is not {dialect.encoding}; set "encoding" in the source\'s'
@@ -434,12 +485,34 @@ def _collect_malformed(con: duckdb.DuckDBPyConnection, dialect: Dialect) -> None
         raw_text = (raw or "").rstrip("\r\n")
         line_count = raw_text.count("\n") + 1
         reason = MALFORMED_REASONS.get(error_type, f"malformed row: {message}")
+        if error_type == "LINE SIZE OVER MAXIMUM":
+            # DuckDB keeps no text of a line this long: read it from the file
+            with path.open("rb") as handle:
+                handle.seek(max((byte_position or 1) - 1, 0))  # DuckDB counts from 1
+                raw_text = handle.readline().decode("utf-8", errors="replace").rstrip("\r\n")
+            line_count = 1
+            column = _longest_field(con, raw_text, dialect)
+            reason = (
+                f"line longer than {MAX_LINE_BYTES / 1e6:g} MB ({len(raw_text.encode()):,}"
+                " bytes): a quote left open, or a value too long for a CSV export"
+            )
         if line_count > 1:
             reason += f" (lines {line}-{line + line_count - 1})"
         con.execute(
             "insert into _malformed values (?, ?, ?, ?, ?)",
             [line, line_count, column, reason, raw_text[:1000]],
         )
+
+
+def _longest_field(con: duckdb.DuckDBPyConnection, raw_text: str, dialect: Dialect) -> str | None:
+    """The header name of the longest field of a line: the one to look at."""
+    csv.field_size_limit(max(csv.field_size_limit(), len(raw_text) + 1))
+    fields = next(csv.reader([raw_text], delimiter=dialect.delimiter, quotechar='"'), [])
+    if not fields:
+        return None
+    longest = max(range(len(fields)), key=lambda i: len(fields[i]))
+    names = [name for (name,) in con.execute("select name from _header").fetchall()]
+    return names[longest] if longest < len(names) else None
 
 
 def _matched_columns(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, str]:
@@ -526,6 +599,25 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, table: Table, columns: dict
         )
 
 
+def _read_file(
+    con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, file_scan: Scan, folder: Path
+) -> None:
+    """Read a landing file into `_src` (and `_malformed`), or reject it whole."""
+    if not readable(path):
+        raise FileRejected(
+            "not a file valuemap reads (.csv, .csv.gz or .parquet): export the table as CSV"
+            " or Parquet, or move the file out of the table folder"
+        )
+    if not is_parquet(path) and path.stat().st_size == 0:
+        raise FileRejected("empty file: no header row")
+    try:
+        if not is_parquet(path):
+            path, file_scan = prepare(path, file_scan, dialect.encoding, folder)
+    except NotReadable as error:
+        raise FileRejected(str(error)) from None
+    _read_source(con, path, dialect, file_scan)
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection, table: Table, path: Path, dialect: Dialect
 ) -> FileResult:
@@ -533,7 +625,11 @@ def load_file(
     # Taken before the file is read, and logged with its hash: a write during the load
     # gives the file a later time, so the next run reads it again.
     stat = path.stat()
-    content_hash = recorded_hash(con, table, path, stat) or file_hash(path)
+    content_hash = recorded_hash(con, table, path, stat)
+    file_scan = None
+    if content_hash is None:
+        file_scan = scan(path)  # the hash, and what the reader needs to know
+        content_hash = file_scan.content_hash
     known = con.execute(
         "select load_id from raw._load_log where content_hash = ? and table_path = ?",
         [content_hash, table.path],
@@ -548,7 +644,8 @@ def load_file(
         # Reading only fills temp tables; a file DuckDB cannot parse would abort a
         # transaction, so the transaction starts after it.
         try:
-            _read_source(con, path, dialect)
+            with tempfile.TemporaryDirectory(prefix="valuemap-") as folder:
+                _read_file(con, path, dialect, file_scan or scan(path), Path(folder))
             columns = _matched_columns(con, table)
         except FileRejected as rejected:
             con.execute("begin transaction")
@@ -735,7 +832,7 @@ def load_landing(
             progress.starting(number, len(files), table, path)
         file_started = time.perf_counter()
         # Parquet carries typed values: the CSV dialect of its source does not apply.
-        dialect = Dialect() if path.suffix.lower() == ".parquet" else dialects[table.source]
+        dialect = Dialect() if is_parquet(path) else dialects[table.source]
         result = load_file(con, table, path, dialect)
         if progress:
             progress.finished(number, len(files), result, time.perf_counter() - file_started)
@@ -813,3 +910,23 @@ def problem_files(
         )
         for loaded_at, table, name, status, read, rejected, message in rows
     ]
+
+
+def files_rejected_whole_by_the_last_run(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The files the last run (the loads after the settle before the last one) rejected
+    whole, as 'table/file: reason'."""
+    if not con.execute(
+        "select count(*) from information_schema.tables"
+        " where table_schema = 'raw' and table_name = '_settled'"
+    ).fetchone()[0]:
+        return []  # a warehouse of a version before held rows
+    rows = con.execute(
+        "with runs as (select settled_through_load_id as through,"
+        " row_number() over (order by settled_at desc) as newest from raw._settled)"
+        " select table_path || '/' || regexp_extract(file_path, '[^/]+$') || ': ' || message"
+        " from raw._load_log where status = 'rejected'"
+        " and load_id > coalesce((select through from runs where newest = 2), 0)"
+        " and load_id <= coalesce((select through from runs where newest = 1), 0)"
+        " order by load_id"
+    ).fetchall()
+    return [row for (row,) in rows]

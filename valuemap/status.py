@@ -10,14 +10,14 @@ import duckdb
 
 from valuemap.expectations import RESULTS_TABLE
 from valuemap.held import held_lines, held_summary
-from valuemap.ingest import problem_files
+from valuemap.ingest import files_rejected_whole_by_the_last_run, problem_files
 from valuemap.settings import Settings
 
 
 def print_status(settings: Settings) -> int:
     """Print the status; 0 when the marts are published, the last validation had no
-    blocking failure and no held row waits longer than VALUEMAP_HELD_ATTENTION_DAYS; 1
-    otherwise."""
+    blocking failure, the last run rejected no file whole, and no held row waits
+    longer than VALUEMAP_HELD_ATTENTION_DAYS; 1 otherwise."""
     healthy = True
     if settings.published.exists():
         published_at = datetime.fromtimestamp(settings.published.stat().st_mtime)
@@ -46,6 +46,10 @@ def print_status(settings: Settings) -> int:
         print(f"rejects      {len(problems)} file(s) with rejected rows or rejected whole")
         for loaded_at, problem in problems:
             print(f"  {loaded_at:%Y-%m-%d} {problem}")
+        whole = files_rejected_whole_by_the_last_run(con)
+        if whole:
+            print(f"last run     rejected {len(whole)} file(s) whole: deliver them again, readable")
+            healthy = False
         held = held_summary(con, settings.held_attention_days)
         print(f"held         {sum(row[1] for row in held):,} row(s) waiting (quality.held_rows)")
         for line in held_lines(held, settings.held_attention_days):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import duckdb
 
+from valuemap.contract import TABLES
 from valuemap.held import held_lines, held_summary
 from valuemap.ingest import problem_files
 from valuemap.publish import docs_path, parquet_link
@@ -45,6 +46,11 @@ def print_summary(
             [started_at or datetime.min],
         ).fetchone()
         held = held_summary(con, settings.held_attention_days)
+        empty = [
+            table.path
+            for table in TABLES
+            if not con.execute(f"select exists (from raw.{table.raw_name})").fetchone()[0]
+        ]
     with duckdb.connect(str(settings.published), read_only=True) as con:
         window = con.execute(
             "select count(*), sum(revenue_amount), sum(net_profit_amount)"
@@ -86,6 +92,11 @@ def print_summary(
     )
     for line in held_lines(held, settings.held_attention_days):
         print(f"    {line}")
+    if empty:
+        print(
+            f"  missing               no rows yet in {', '.join(empty)}:"
+            " the marts that need them are empty until they arrive"
+        )
     print(f"  analysis window       {start} .. {end}")
     print(f"  customers             {window[0]:,}")
     print(f"  revenue               {_money(window[1])}")
