@@ -90,7 +90,9 @@ def test_failed_run_exits_non_zero_and_keeps_the_published_marts(tiny_run, tmp_p
     )
     assert run.result.returncode == 1
     reason = run.result.stderr.strip().splitlines()[-1]
-    assert reason.startswith("valuemap run failed: step valuemap_dbt_assets failed"), reason
+    # the root cause: the model dbt could not build, with dbt's message
+    assert reason.startswith("valuemap run failed: step valuemap_dbt_assets failed: dbt model")
+    assert "twelve" in reason or "Conversion Error" in reason, reason
     assert published.read_bytes() == before
 
 
