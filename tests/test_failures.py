@@ -5,8 +5,10 @@ detail in the run's own log, and the published marts as they were."""
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -48,7 +50,9 @@ def test_a_damaged_warehouse_says_to_restore_or_rebuild_it(tiny_run, tmp_path):
     run = run_refresh(copy.landing, copy.warehouse)
     assert run.result.returncode == 1
     reason = reason_of(run.result)
-    assert reason.startswith(f"valuemap run failed: the warehouse {copy.warehouse} cannot be opened")
+    assert reason.startswith(
+        f"valuemap run failed: the warehouse {copy.warehouse} cannot be opened"
+    )
     assert "restore it from a backup, or move it away to rebuild it" in reason
 
 
@@ -122,3 +126,54 @@ def test_a_full_disk_is_named(tiny_run, tmp_path):
     reason = reason_of(run.result)
     assert reason.startswith("valuemap run failed:")
     assert "No space left on device" in reason or "disk is full" in reason.lower(), reason
+
+
+@pytest.mark.slow
+def test_exports_as_written_load_and_what_cannot_be_read_is_named(tiny_run, tmp_path):
+    """Rows already loaded, delivered again the way real exports write them: those that
+    can be read change nothing; the files that cannot are named, with what to do."""
+    copy = tiny_run.copy_to(tmp_path)
+    landing = copy.landing
+    customers = "customer_id,customer_name,created_date\n" + "".join(
+        f"{c},Customer {c},2020-01-01\n" for c in ("C1", "C2", "C3", "C4")
+    )
+    head, tail = customers.split("C3", 1)
+    files = {
+        # a CRLF export appended to with LF lines
+        "crm/customers/crlf_then_lf.csv": head.replace("\n", "\r\n").encode()
+        + b"C3"
+        + tail.encode(),
+        # a delimiter at the end of every line
+        "orders/orders/trailing.csv": b"order_id,customer_id,order_date,channel,delivery_type,"
+        b"status,\nO5,C3,2026-03-31,field_sales,standard,completed,\n",
+        "orders/deliveries/deliveries.csv.gz": gzip.compress(
+            b"delivery_id,order_id,delivery_date\nD4,O5,2026-03-31\n"
+        ),
+        # gzip bytes under a .csv name
+        "orders/deliveries/zipped.csv": gzip.compress(b"delivery_id\n"),
+        # a 3 MB value: that line is rejected, naming the column
+        "costs/products/long.csv": (
+            f"product_id,product_name,category,unit_standard_cost\nP9,{'x' * 3_000_000},,1\n"
+        ).encode(),
+    }
+    later = time.time() + 60
+    for name, content in files.items():
+        path = landing / name
+        path.write_bytes(content)
+        os.utime(path, (later, later))
+    run = run_refresh(landing, copy.warehouse)
+    assert run.result.returncode == 3, run.result.stderr[-3000:]
+    assert reason_of(run.result).startswith(
+        "valuemap run finished, but 1 file(s) were rejected whole:"
+        " orders/deliveries/zipped.csv (this is gzip-compressed data: name the file .csv.gz"
+    )
+    assert "long.csv: 1 of 1 row(s) rejected: row 2, product_name: line longer than 2 MB" in (
+        run.result.stdout
+    )
+    assert run.query(
+        "select count(*) from raw._load_log where status = 'loaded' and rows_loaded > 0"
+        " and regexp_extract(file_path, '[^/]+$') in"
+        " ('crlf_then_lf.csv', 'trailing.csv', 'deliveries.csv.gz')",
+        copy.warehouse,
+    ) == [(3,)]
+    assert published_marts(run.published) == published_marts(tiny_run.published)

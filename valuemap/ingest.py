@@ -743,8 +743,11 @@ def _summarise_rejects(con: duckdb.DuckDBPyConnection) -> str:
         " union all select _row_number, column_name, 'held: ' || reason, raw_value"
         " from _row_holds order by _row_number, column_name limit 3"
     ).fetchall()
+    def shown(value: str | None) -> str:  # a value of megabytes stays in raw._rejects
+        return repr(value if value is None or len(value) <= 60 else value[:60] + "...")
+
     return "; ".join(
-        f"row {r}{f', {c}' if c else ''}: {reason} ({v!r})" for r, c, reason, v in rows
+        f"row {r}{f', {c}' if c else ''}: {reason} ({shown(v)})" for r, c, reason, v in rows
     )
 
 
