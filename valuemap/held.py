@@ -352,7 +352,8 @@ def held_summary(
 def held_lines(summary: list[tuple[str, int, int, int, float]], attention_days: int) -> list[str]:
     """One line per table of `held_summary`, for the run summary and `valuemap status`."""
     return [
-        f"{table}: {rows:,} row(s), the oldest {oldest} day(s), EUR {revenue:,.2f} of revenue"
+        f"{table}: {rows:,} row(s), the oldest {oldest} day(s)"
+        + (f", EUR {revenue:,.2f} of revenue" if table == "orders/order_lines" else "")
         + (f"; {attention:,} waiting {attention_days}+ days need attention" if attention else "")
         for table, rows, oldest, attention, revenue in summary
     ]

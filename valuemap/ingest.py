@@ -743,6 +743,7 @@ def _summarise_rejects(con: duckdb.DuckDBPyConnection) -> str:
         " union all select _row_number, column_name, 'held: ' || reason, raw_value"
         " from _row_holds order by _row_number, column_name limit 3"
     ).fetchall()
+
     def shown(value: str | None) -> str:  # a value of megabytes stays in raw._rejects
         return repr(value if value is None or len(value) <= 60 else value[:60] + "...")
 

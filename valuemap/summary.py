@@ -97,7 +97,10 @@ def print_summary(
             f"  missing               no rows yet in {', '.join(empty)}:"
             " the marts that need them are empty until they arrive"
         )
-    print(f"  analysis window       {start} .. {end}")
+    if start is None:
+        print("  analysis window       none yet: no completed orders")
+    else:
+        print(f"  analysis window       {start} .. {end}")
     print(f"  customers             {window[0]:,}")
     print(f"  revenue               {_money(window[1])}")
     print(f"  net profit            {_money(window[2])}")
