@@ -117,7 +117,8 @@ def test_bad_inputs_never_reach_the_marts(tiny_run, tmp_path):
 
     run = run_refresh(landing, warehouse)
 
-    assert run.result.returncode == 0, run.result.stderr[-3000:]
+    # done and published, but files were rejected whole (exit code 3)
+    assert run.result.returncode == 3, run.result.stderr[-3000:]
     assert "rejected" in run.result.stdout
     assert run.query(
         "select count(*) from raw._load_log where status <> 'settled'"

@@ -86,13 +86,13 @@ def test_failed_run_exits_non_zero_and_keeps_the_published_marts(tiny_run, tmp_p
 
     # A business parameter dbt cannot use: the models fail, the run stops before publish.
     run = run_refresh(
-        landing, warehouse, env={"VALUEMAP_DBT_VARS": '{"analysis_window_months": "twelve"}'}
+        landing, warehouse, env={"VALUEMAP_DBT_VARS": '{"analysis_end_date": "the 31st"}'}
     )
     assert run.result.returncode == 1
     reason = run.result.stderr.strip().splitlines()[-1]
     # the root cause: the model dbt could not build, with dbt's message
     assert reason.startswith("valuemap run failed: step valuemap_dbt_assets failed: dbt model")
-    assert "twelve" in reason or "Conversion Error" in reason, reason
+    assert "int_analysis_window" in reason and "the 31st" in reason, reason
     assert published.read_bytes() == before
 
 
