@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shutil
 import sys
 import time
@@ -36,6 +37,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+# Faults of the machine, not of the data: the reason says so, whatever the run loaded.
+MACHINE_FAULTS = ("No space left on device", "Read-only file system", "Permission denied")
 # Exit codes of `valuemap run` (README: The command line).
 EXIT_DONE, EXIT_FAILED, EXIT_USAGE, EXIT_FILES_REJECTED, EXIT_BUSY = 0, 1, 2, 3, 4
 
@@ -129,7 +132,9 @@ def _run_job(settings: Settings, started: float, started_at: datetime, log_path:
     rejected = rejected_files(settings, started_at)
     if not result.success:
         reason = failure or f"see the Dagster event log in {log_path}"
-        if rejected:  # the file is the cause to act on; the step only tripped over it
+        if any(words in reason for words in MACHINE_FAULTS):
+            reason += ": free space or fix the permissions there, and run again"
+        elif rejected:  # the file is the cause to act on; the step only tripped over it
             reason = f"{rejected[0]} was rejected whole; then {reason}"
         return fail(reason)
 
@@ -212,8 +217,9 @@ def root_cause(error, warehouse: Path) -> str:
         if failed:
             return failed
     first_line = error.message.strip().splitlines()[0] if error.message.strip() else ""
-    if first_line.startswith(f"{error.cls_name}:"):
-        return first_line
+    # "IOException: _duckdb.IOException: IO Error: ..." says its type once
+    for _ in range(2):
+        first_line = re.sub(rf"^([\w.]*\.)?{error.cls_name}: ", "", first_line)
     return f"{error.cls_name}: {first_line}"
 
 
