@@ -52,6 +52,17 @@ def test_a_delimiter_at_the_end_of_every_line_is_not_a_column(tmp_path):
     results, _, rejects = load(tmp_path, {"customers.csv": content.encode()})
     assert (results["customers.csv"].status, results["customers.csv"].rows_loaded) == ("loaded", 2)
     assert rejects == []
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        assert con.execute("select distinct _extra_columns from raw.crm__customers").fetchall() == [
+            (None,)
+        ]
+    # a value under the unnamed column is kept, as any extra column is
+    content = f"{HEADER},\nC1,One,2024-01-01,note\n"
+    load(tmp_path / "b", {"customers.csv": content.encode()})
+    with duckdb.connect(str(tmp_path / "b" / "warehouse.duckdb")) as con:
+        assert con.execute("select _extra_columns from raw.crm__customers").fetchall() == [
+            ('{"column_4":"note"}',)
+        ]
 
 
 def test_a_gzip_compressed_export_loads(tmp_path):

@@ -316,6 +316,15 @@ def _build_checked(
             f"{error} as {_quote('_err_' + column.name)}",
         ]
     extras = [name for key, name in columns.items() if key not in {c.name for c in table.columns}]
+    # A header column without a name (_csv_header's column_<n>: a delimiter at the end of
+    # every line) is kept only when it holds a value.
+    unnamed = {f"column_{i}" for i in range(1, len(columns) + 1)}
+    extras = [
+        name
+        for name in extras
+        if name not in unnamed
+        or con.execute(f"select count({_quote(name)}) from _src").fetchone()[0]
+    ]
     if extras:
         packed = ", ".join(f"{_quote(e)} := {_quote(e)}" for e in extras)
         select.append(f"cast(to_json(struct_pack({packed})) as varchar) as _extra_columns")
