@@ -82,6 +82,30 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The model's `changed_months` CTE and its comma: the months of rows loaded since its last
+    build (months_loaded_since_last_build), plus what a call block adds (a union). Only
+    when some months are rebuilt: otherwise in_changed_months does not read it. -#}
+{% macro changed_months_cte(inputs) -%}
+    {%- if is_incremental() and last_built_load_id() != 0 %}
+changed_months as (
+    {{- months_loaded_since_last_build(inputs) }}
+    {%- if caller is defined %}
+    {{ caller() }}
+    {%- endif %}
+),
+    {%- endif %}
+{%- endmacro %}
+
+{#- The inputs of the models that count order rows: an order in its month, a line in its
+    order's month (months_loaded_since_last_build). -#}
+{% macro order_month_inputs() -%}
+    {{- return([
+        [ref('stg_orders__orders'), 'order_date', '_load_id'],
+        [ref('stg_orders__order_lines') ~ ' as l inner join ' ~ ref('stg_orders__orders')
+            ~ ' as o on l.order_id = o.order_id', 'o.order_date', 'l._load_id'],
+    ]) -}}
+{%- endmacro %}
+
 {#- The months of rows loaded since the model's last build, one select per input:
     [its from clause, the date that places a row in a month, the row's load id].
     Inputs name relations (ref), not the model's CTEs: a CTE read twice is materialized

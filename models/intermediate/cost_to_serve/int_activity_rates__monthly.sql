@@ -80,17 +80,20 @@ final as (
         pm.pool_used_minutes,
         case
             when m.is_time_driven
-                then cast(m.pool_cost_amount as {{ type_double() }})
-                / greatest(m.practical_capacity_minutes, pm.pool_used_minutes)
+                then
+                    cast(m.pool_cost_amount as {{ type_double() }})
+                    / greatest(m.practical_capacity_minutes, pm.pool_used_minutes)
         end as capacity_cost_rate_per_minute,
         case
             when m.driver = 'none' then null
             when m.is_time_driven
-                then m.unit_minutes * cast(m.pool_cost_amount as {{ type_double() }})
-                / greatest(m.practical_capacity_minutes, pm.pool_used_minutes)
+                then
+                    m.unit_minutes * cast(m.pool_cost_amount as {{ type_double() }})
+                    / greatest(m.practical_capacity_minutes, pm.pool_used_minutes)
             when m.total_driver_quantity > 0
-                then cast(m.pool_cost_amount as {{ type_double() }}) * m.pool_share
-                / m.total_driver_quantity
+                then
+                    cast(m.pool_cost_amount as {{ type_double() }}) * m.pool_share
+                    / m.total_driver_quantity
         end as cost_rate_per_driver_unit
     from with_minutes as m
     inner join pool_minutes as pm

@@ -1,6 +1,11 @@
 -- The analysis window: vars analysis_start_date / analysis_end_date when set, else the
 -- trailing analysis_window_months complete months ending at the last complete month
 -- of the order data.
+{#- by default the day before the first of the month after the last order's next day -#}
+{%- set end_date = "'" ~ var('analysis_end_date') ~ "'" if var('analysis_end_date')
+    else dbt.dateadd('day', -1, dbt.date_trunc('month', dbt.dateadd('day', 1, 'last_order_date'))) %}
+{%- set start_date = "'" ~ var('analysis_start_date') ~ "'" if var('analysis_start_date')
+    else dbt.dateadd('month', -1 * (var('analysis_window_months') | int), dbt.dateadd('day', 1, 'end_date')) %}
 with orders as (
     select * from {{ ref('stg_orders__orders') }}
 ),
@@ -10,29 +15,13 @@ last_order as (
 ),
 
 window_end as (
-    select
-        {% if var('analysis_end_date') -%}
-        cast('{{ var("analysis_end_date") }}' as date) as end_date
-        {%- else -%}
-        -- the day before the first of the month after the last order's next day
-        cast(
-            {{ dbt.dateadd('day', -1, dbt.date_trunc('month', dbt.dateadd('day', 1, 'last_order_date'))) }}
-            as date
-        ) as end_date
-        {%- endif %}
+    select cast({{ end_date }} as date) as end_date
     from last_order
 ),
 
 final as (
     select
-        {% if var('analysis_start_date') -%}
-        cast('{{ var("analysis_start_date") }}' as date) as start_date,
-        {%- else -%}
-        cast(
-            {{ dbt.dateadd('month', -1 * (var('analysis_window_months') | int), dbt.dateadd('day', 1, 'end_date')) }}
-            as date
-        ) as start_date,
-        {%- endif %}
+        cast({{ start_date }} as date) as start_date,
         end_date
     from window_end
 )

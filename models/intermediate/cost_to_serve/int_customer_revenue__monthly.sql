@@ -19,20 +19,16 @@ products as (
     select * from {{ ref('stg_costs__products') }}
 ),
 
-{% if is_incremental() %}
 -- The months of rows loaded since the last build: a line counts in its order's month.
-changed_months as (
-    {{- months_loaded_since_last_build([
-        [ref('stg_orders__orders'), 'order_date', '_load_id'],
-        [ref('stg_orders__order_lines') ~ ' as l inner join ' ~ ref('stg_orders__orders')
-            ~ ' as o on l.order_id = o.order_id', 'o.order_date', 'l._load_id'],
-        [ref('stg_orders__returns'), 'return_date', '_load_id'],
-    ]) }}
-),
-{% endif %}
+{{ changed_months_cte(order_month_inputs() + [
+    [ref('stg_orders__returns'), 'return_date', '_load_id'],
+]) }}
 
 completed_orders as (
-    select order_id, customer_id, order_date
+    select
+        order_id,
+        customer_id,
+        order_date
     from orders
     where status = 'completed'
 ),

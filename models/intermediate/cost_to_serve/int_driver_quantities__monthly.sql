@@ -26,21 +26,14 @@ complaints as (
     select * from {{ ref('stg_crm__complaints') }}
 ),
 
-{% if is_incremental() %}
 -- The months of rows loaded since the last build; a line, delivery or return counts in
 -- its order's month or its own, as below.
-changed_months as (
-    {{- months_loaded_since_last_build([
-        [ref('stg_orders__orders'), 'order_date', '_load_id'],
-        [ref('stg_orders__order_lines') ~ ' as l inner join ' ~ ref('stg_orders__orders')
-            ~ ' as o on l.order_id = o.order_id', 'o.order_date', 'l._load_id'],
-        [ref('stg_orders__deliveries'), 'delivery_date', '_load_id'],
-        [ref('stg_orders__returns'), 'return_date', '_load_id'],
-        [ref('stg_crm__activities'), 'activity_date', '_load_id'],
-        [ref('stg_crm__complaints'), 'opened_date', '_load_id'],
-    ]) }}
-),
-{% endif %}
+{{ changed_months_cte(order_month_inputs() + [
+    [ref('stg_orders__deliveries'), 'delivery_date', '_load_id'],
+    [ref('stg_orders__returns'), 'return_date', '_load_id'],
+    [ref('stg_crm__activities'), 'activity_date', '_load_id'],
+    [ref('stg_crm__complaints'), 'opened_date', '_load_id'],
+]) }}
 
 completed_orders as (
     select
@@ -53,27 +46,43 @@ completed_orders as (
 ),
 
 driver_events as (
-    select customer_id, month_start_date, 'orders' as driver, count(*) as quantity
+    select
+        customer_id,
+        month_start_date,
+        'orders' as driver,
+        count(*) as quantity
     from completed_orders
     group by customer_id, month_start_date
 
     union all
 
-    select o.customer_id, o.month_start_date, 'order_lines' as driver, count(*) as quantity
+    select
+        o.customer_id,
+        o.month_start_date,
+        'order_lines' as driver,
+        count(*) as quantity
     from order_lines as l
     inner join completed_orders as o on l.order_id = o.order_id
     group by o.customer_id, o.month_start_date
 
     union all
 
-    select customer_id, month_start_date, 'rush_orders' as driver, count(*) as quantity
+    select
+        customer_id,
+        month_start_date,
+        'rush_orders' as driver,
+        count(*) as quantity
     from completed_orders
     where delivery_type = 'rush'
     group by customer_id, month_start_date
 
     union all
 
-    select customer_id, month_start_date, 'customers' as driver, 1 as quantity
+    select
+        customer_id,
+        month_start_date,
+        'customers' as driver,
+        1 as quantity
     from completed_orders
     group by customer_id, month_start_date
 

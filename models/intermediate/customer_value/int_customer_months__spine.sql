@@ -10,10 +10,6 @@ crm_customers as (
     select * from {{ ref('stg_crm__customers') }}
 ),
 
-analysis_window as (
-    select * from {{ ref('int_analysis_window') }}
-),
-
 -- every month from the first of the data to the end of the window, quiet ones too
 -- (without orders, this month: the bounds are counted at compile time and may not be null)
 months as (
@@ -54,7 +50,7 @@ final as (
     from first_months as f
     inner join crm_customers as c on f.customer_id = c.customer_id
     cross join data_start as d
-    inner join months as m on m.month_start_date >= f.acquisition_month_date
+    inner join months as m on f.acquisition_month_date <= m.month_start_date
     left join activity as a
         on f.customer_id = a.customer_id and m.month_start_date = a.month_start_date
 )

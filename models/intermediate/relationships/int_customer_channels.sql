@@ -11,7 +11,9 @@ analysis_window as (
 ),
 
 window_orders as (
-    select o.customer_id, o.channel
+    select
+        o.customer_id,
+        o.channel
     from orders as o
     cross join analysis_window as w
     where o.status = 'completed' and o.order_date between w.start_date and w.end_date

@@ -35,7 +35,8 @@ window_attention as (
         sum(a.duration_minutes) as attention_minutes
     from crm_activities as a
     cross join analysis_window as w
-    where a.activity_date between w.start_date and w.end_date
+    where
+        a.activity_date between w.start_date and w.end_date
         and a.employee_role in (
             {%- for role in var('attention_employee_roles') %}
             '{{ role }}'{{ "," if not loop.last }}
@@ -61,10 +62,10 @@ ranked as (
     select
         *,
         count(*) over () as customer_count,
-        row_number() over (order by net_profit_amount desc, customer_id) as net_profit_rank,
-        row_number() over (order by revenue_amount desc, customer_id) as revenue_rank,
-        row_number() over (order by complaint_count desc, customer_id) as complaint_rank,
-        row_number() over (order by attention_minutes desc, customer_id) as attention_rank,
+        row_number() over (order by net_profit_amount desc, customer_id asc) as net_profit_rank,
+        row_number() over (order by revenue_amount desc, customer_id asc) as revenue_rank,
+        row_number() over (order by complaint_count desc, customer_id asc) as complaint_rank,
+        row_number() over (order by attention_minutes desc, customer_id asc) as attention_rank,
         sum(revenue_amount) over () as total_revenue_amount,
         -- revenue of the customers with more revenue than this one: customers with equal
         -- revenue fall on the same side of the significance cut

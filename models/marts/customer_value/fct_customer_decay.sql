@@ -1,5 +1,6 @@
 -- Customer decay per month (DOMAIN.md 8, slides 16 and 22): active, new, lost and dried-up
--- customers (new: created inside the data, first completed order in the month). Lost: the month in which a customer completes 12 months (var
+-- customers (new: created inside the data, first completed order in the month). Lost: the
+-- month in which a customer completes 12 months (var
 -- `lost_after_months`) without a completed order. Dried up: revenue over the 12 months
 -- ending in the month fell by more than 50% (var `dried_up_revenue_drop_pct`) against
 -- the 12 months before, and the customer is not lost.

@@ -18,19 +18,22 @@ customer_years as (
             floor(
                 -- parenthesized: dbt-spark's datediff is a sum of two CASEs, so "/ 12" would
                 -- bind to the second one alone
-                ({{ dbt.datediff('s.month_start_date', dbt.date_trunc('month', 'w.end_date'), 'month') }})
-                / 12
+                (
+                    {{ dbt.datediff(
+                        's.month_start_date', dbt.date_trunc('month', 'w.end_date'), 'month'
+                    ) }}
+                ) / 12
             ) as {{ dbt.type_int() }}
         ) + 1 as years_back,
         max(case when s.is_active then 1 else 0 end) = 1 as is_active
     from spine as s
     cross join analysis_window as w
-    group by s.customer_id, 2
+    -- 2: years_back, the expression above
+    group by s.customer_id, 2  -- noqa: AM06
 ),
 
 data_months as (
-    select
-        count(distinct s.month_start_date) as month_count
+    select count(distinct s.month_start_date) as month_count
     from spine as s
 ),
 
@@ -46,11 +49,13 @@ final as (
             as loyalty_coefficient_pct
     from customer_years as previous_year
     inner join customer_years as this_year
-        on previous_year.customer_id = this_year.customer_id
-        and previous_year.years_back = this_year.years_back + 1
+        on
+            previous_year.customer_id = this_year.customer_id
+            and previous_year.years_back = this_year.years_back + 1
     cross join analysis_window as w
     cross join data_months as d
-    where previous_year.is_active
+    where
+        previous_year.is_active
         -- the previous year is whole in the data
         and 12 * previous_year.years_back <= d.month_count
     group by this_year.years_back

@@ -11,18 +11,14 @@ activity_rates as (
     select * from {{ ref('int_activity_rates__monthly') }}
 ),
 
-{% if is_incremental() %}
 -- The months whose driver quantities were rebuilt or whose pool costs were loaded since
 -- the last build; a new activity file changes the rates of every month.
-changed_months as (
-    {{- months_loaded_since_last_build([
-        [ref('int_driver_quantities__monthly'), 'month_start_date', 'loaded_through_load_id'],
-        [ref('stg_costs__resource_pools'), 'period_start_date', '_load_id'],
-        [ref('int_activity_rates__monthly') ~ ' as r cross join ' ~ ref('stg_costs__activities')
-            ~ ' as a', 'r.month_start_date', 'a._load_id'],
-    ]) }}
-),
-{% endif %}
+{{ changed_months_cte([
+    [ref('int_driver_quantities__monthly'), 'month_start_date', 'loaded_through_load_id'],
+    [ref('stg_costs__resource_pools'), 'period_start_date', '_load_id'],
+    [ref('int_activity_rates__monthly') ~ ' as r cross join ' ~ ref('stg_costs__activities')
+        ~ ' as a', 'r.month_start_date', 'a._load_id'],
+]) }}
 
 final as (
     select

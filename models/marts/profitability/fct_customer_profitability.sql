@@ -15,22 +15,18 @@ analysis_window as (
     select * from {{ ref('int_analysis_window') }}
 ),
 
-{% if is_incremental() %}
 -- The months whose revenue or cost to serve was rebuilt since the last build, and those
 -- whose place in the analysis window changed (a new month moves the window).
-changed_months as (
-    {{- months_loaded_since_last_build([
-        [ref('int_customer_revenue__monthly'), 'month_start_date', 'loaded_through_load_id'],
-        [ref('fct_cost_to_serve'), 'month_start_date', 'loaded_through_load_id'],
-    ]) }}
+{% call changed_months_cte([
+    [ref('int_customer_revenue__monthly'), 'month_start_date', 'loaded_through_load_id'],
+    [ref('fct_cost_to_serve'), 'month_start_date', 'loaded_through_load_id'],
+]) %}
     union
     select t.month_start_date
     from {{ this }} as t
     cross join analysis_window as w
-    where t.is_in_analysis_window
-        <> (t.month_start_date between w.start_date and w.end_date)
-),
-{% endif %}
+    where t.is_in_analysis_window <> (t.month_start_date between w.start_date and w.end_date)
+{% endcall %}
 
 monthly_cost as (
     select
@@ -93,8 +89,9 @@ final as (
         s.revenue_amount - s.cogs_amount - s.cost_to_serve_amount as net_profit_amount,
         case
             when s.revenue_amount > 0
-                then 100.0 * (s.revenue_amount - s.cogs_amount - s.cost_to_serve_amount)
-                / s.revenue_amount
+                then
+                    100.0 * (s.revenue_amount - s.cogs_amount - s.cost_to_serve_amount)
+                    / s.revenue_amount
         end as net_margin_pct,
         s.month_start_date between w.start_date and w.end_date as is_in_analysis_window,
         {{ newest_load_id() }} as loaded_through_load_id

@@ -42,7 +42,7 @@ ratios as (
 
 {% for measure in ['gross_margin', 'cost_to_serve'] %}
 {{ measure }}_split as (
-    {% if var(measure ~ '_split_pct') is not none -%}
+    {% if var(measure ~ '_split_pct') is not none %}  -- noqa: LT02
     select cast({{ var(measure ~ '_split_pct') }} as {{ dbt.type_float() }}) as split_pct
     {%- else -%}
     -- revenue-weighted median: the value at which half of the revenue is reached

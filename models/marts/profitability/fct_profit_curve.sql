@@ -8,11 +8,11 @@ ranked as (
     select
         customer_id,
         net_profit_amount,
-        row_number() over (order by net_profit_amount desc, customer_id) as profit_rank,
+        row_number() over (order by net_profit_amount desc, customer_id asc) as profit_rank,
         count(*) over () as customer_count,
         sum(net_profit_amount) over () as total_net_profit_amount,
         sum(net_profit_amount) over (
-            order by net_profit_amount desc, customer_id
+            order by net_profit_amount desc, customer_id asc
             rows between unbounded preceding and current row
         ) as cumulative_net_profit_amount
     from customers

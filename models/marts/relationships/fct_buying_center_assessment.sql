@@ -25,7 +25,8 @@ final as (
         -- support on the -2..2 scale: the mean of what the proposal gives them
         (b.business_result + b.personal_benefit) / 2.0 as support_score,
         case
-            when b.business_result > 0 and b.personal_benefit > 0
+            when
+                b.business_result > 0 and b.personal_benefit > 0
                 and b.risk_perception >= {{ var('buying_center_high_risk_min') }}
                 then 'cautious_supporter'
             when b.business_result > 0 and b.personal_benefit > 0 then 'supporter'

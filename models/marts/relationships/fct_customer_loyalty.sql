@@ -30,10 +30,16 @@ periods as (
         end_date,
         {{ dbt.datediff('start_date', dbt.dateadd('day', 1, 'end_date'), 'month') }}
             as window_months,
-        cast({{ dbt.dateadd('month', -1 * (var('analysis_window_months') | int), 'start_date') }} as date)
-            as previous_start_date,
-        cast({{ dbt.dateadd('month', -1 * (var('lost_after_months') | int) + 1, dbt.date_trunc('month', 'end_date')) }} as date)
-            as retained_since_date
+        cast(
+            {{ dbt.dateadd('month', -1 * (var('analysis_window_months') | int), 'start_date') }}
+            as date
+        ) as previous_start_date,
+        cast(
+            {{ dbt.dateadd(
+                'month', -1 * (var('lost_after_months') | int) + 1, dbt.date_trunc('month', 'end_date')
+            ) }}
+            as date
+        ) as retained_since_date
     from analysis_window
 ),
 
@@ -49,7 +55,8 @@ behaviour as (
         ) as revenue_amount,
         sum(
             case
-                when a.month_start_date >= p.previous_start_date
+                when
+                    a.month_start_date >= p.previous_start_date
                     and a.month_start_date < p.start_date
                     then a.revenue_amount
                 else 0
@@ -97,8 +104,9 @@ assessed as (
         end as share_of_wallet_pct,
         case
             when c.sales_potential_amount > 0
-                then 100.0 * (b.revenue_amount - b.previous_revenue_amount) * 12
-                / p.window_months / c.sales_potential_amount
+                then
+                    100.0 * (b.revenue_amount - b.previous_revenue_amount) * 12
+                    / p.window_months / c.sales_potential_amount
         end as share_of_wallet_trend_pct_points,
         coalesce(b.last_active_month_date >= p.retained_since_date, false) as is_retained,
         b.previous_revenue_amount > 0
@@ -158,9 +166,10 @@ final as (
         coalesce(l.loyalty_category, 'unknown') as loyalty_category
     from flagged as f
     left join loyalty_categories as l
-        on f.satisfaction_zone = l.satisfaction_zone
-        and f.is_loyal = l.is_loyal
-        and f.is_promoter = l.is_promoter
+        on
+            f.satisfaction_zone = l.satisfaction_zone
+            and f.is_loyal = l.is_loyal
+            and f.is_promoter = l.is_promoter
 )
 
 select * from final

@@ -124,7 +124,8 @@ classified as (
             when net_profit_amount < 0 then 'loss'
             when weighted_score is null then 'unknown'
             when weighted_score >= {{ var('key_account_min_weighted_score') }} then 'key_account'
-            when is_strategic
+            when
+                is_strategic
                 and sales_potential_amount
                 >= {{ var('future_key_account_min_potential_ratio') }} * yearly_revenue_amount
                 then 'future_key_account'
@@ -194,9 +195,10 @@ final as (
     inner join class_sizes as s on c.customer_class = s.customer_class
     cross join attention_total as a
     left join whitney_policies as w
-        on c.is_strategic = w.is_strategic
-        and c.is_significant = w.is_significant
-        and c.is_profitable = w.is_profitable
+        on
+            c.is_strategic = w.is_strategic
+            and c.is_significant = w.is_significant
+            and c.is_profitable = w.is_profitable
     left join resource_categories as r on c.customer_class = r.customer_class
     left join kraljic_matching_models as k on c.kraljic_quadrant = k.kraljic_quadrant
 )

@@ -36,9 +36,10 @@ matched as (
         row_number() over (partition by c.customer_id order by r.priority) as match_rank
     from customers as c
     inner join rules as r
-        on (r.whitney_policy_code = '*' or r.whitney_policy_code = c.whitney_policy_code)
-        and (r.loyalty_category = '*' or r.loyalty_category = c.loyalty_category)
-        and (r.kraljic_quadrant = '*' or r.kraljic_quadrant = c.kraljic_quadrant)
+        on
+            (r.whitney_policy_code = '*' or c.whitney_policy_code = r.whitney_policy_code)
+            and (r.loyalty_category = '*' or c.loyalty_category = r.loyalty_category)
+            and (r.kraljic_quadrant = '*' or c.kraljic_quadrant = r.kraljic_quadrant)
 ),
 
 final as (

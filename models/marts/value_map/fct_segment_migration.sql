@@ -10,7 +10,10 @@ runs as (
         snapshot_id,
         snapshot_at,
         row_number() over (order by snapshot_at desc, snapshot_id desc) as run_rank
-    from (select distinct snapshot_id, snapshot_at from snapshots) as distinct_runs
+    from (select distinct
+        snapshot_id,
+        snapshot_at
+    from snapshots) as distinct_runs
 ),
 
 current_run as (

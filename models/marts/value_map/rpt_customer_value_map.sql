@@ -6,7 +6,9 @@
 {%- set dimensions = ['product', 'relationship', 'process', 'price'] %}
 {%- set channels = ['field_sales', 'inside_sales', 'webshop', 'edi', 'phone'] %}
 {%- set profiles = ['mono', 'multi', 'omni'] %}
-{%- set loyalty_categories = ['apostle', 'loyalist', 'mercenary', 'hostage', 'terrorist', 'unknown'] %}
+{%- set loyalty_categories = [
+    'apostle', 'loyalist', 'mercenary', 'hostage', 'terrorist', 'unknown'
+] %}
 with segments as (
     select * from {{ ref('fct_customer_segments') }}
 ),
@@ -80,10 +82,10 @@ action_counts as (
 loyalty_mix as (
     select
         customer_class,
-        {%- for category in loyalty_categories %}
-        sum(case when loyalty_category = '{{ category }}' then 1 else 0 end)
-            as {{ category }}_customer_count{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for category in loyalty_categories %}
+    sum(case when loyalty_category = '{{ category }}' then 1 else 0 end)
+        as {{ category }}_customer_count{{ "," if not loop.last }}
+    {%- endfor %}
     from actions
     group by customer_class
 ),
@@ -93,7 +95,8 @@ movements as (
         current_customer_class as customer_class,
         sum(
             case
-                when previous_customer_class is null
+                when
+                    previous_customer_class is null
                     or previous_customer_class <> current_customer_class then 1
                 else 0
             end
@@ -108,7 +111,8 @@ departures as (
         previous_customer_class as customer_class,
         sum(
             case
-                when current_customer_class is null
+                when
+                    current_customer_class is null
                     or current_customer_class <> previous_customer_class then 1
                 else 0
             end

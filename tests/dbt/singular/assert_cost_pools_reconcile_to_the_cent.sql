@@ -26,5 +26,6 @@ select
 from ledger as l
 left join reconciled as r
     on l.pool_id = r.pool_id and l.month_start_date = r.month_start_date
-where r.accounted_amount is null
+where
+    r.accounted_amount is null
     or abs(round(l.cost_amount - r.accounted_amount, 2)) >= 0.01
