@@ -1,6 +1,6 @@
 """The peer: the core results computed in pandas straight from the landing files, as an
 analyst would without this project. Cost to serve per customer, customer profitability
-over the analysis window and the whale curve, by the same rules (DOMAIN.md section 1,
+over the analysis window and the whale curve, by the same rules (docs/domain.md §1,
 docs/contract.md), on clean data (no rejects, no redeliveries)."""
 
 from __future__ import annotations

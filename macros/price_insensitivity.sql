@@ -1,5 +1,5 @@
 {#
-    The price-insensitivity effect (DOMAIN.md 7, slide 127), in one place for the three
+    The price-insensitivity effect (docs/domain.md §7, slide 127), in one place for the three
     marts that show it. With volume unchanged, a price rise p on a net margin m (both in
     the same unit, e.g. %) raises net profit by p / m x 100 %; the customer may buy
     p / (m + p) x 100 % less before the rise stops paying.

@@ -1,4 +1,4 @@
-"""DOMAIN.md section 1 and the whale curve of section 2, on the hand-computed fixture
+"""docs/domain.md §1 and the whale curve of section 2, on the hand-computed fixture
 (tests/fixtures/tiny_landing.py shows every number's derivation)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""DOMAIN.md sections 5-9 on the hand-computed three-year fixture
+"""docs/domain.md §5-9 on the hand-computed three-year fixture
 tests/fixtures/relationships_landing.py, run through the real job: cohorts, the
 loyalty coefficient, decay, loyalty categories, exit reasons, value by tenure, the
 buying center, the slide-127 table, and segment migration between two runs."""
@@ -15,7 +15,7 @@ from tests.conftest import by_key, run_refresh
 
 pytestmark = pytest.mark.slow
 
-# DOMAIN.md 7, slide 127: rows price increase 1, 2, 4, 8, 16 %; columns net profit
+# docs/domain.md §7, slide 127: rows price increase 1, 2, 4, 8, 16 %; columns net profit
 # 1, 2, 4, 8, 16 %; cells the rise in net profit, %.
 SLIDE_127 = {
     1: (100, 50, 25, 12.5, 6.25),

@@ -1,4 +1,4 @@
-"""DOMAIN.md sections 2 (the 20/80 rules, attention vs profit, top 10), 3 (criteria,
+"""docs/domain.md §2 (the 20/80 rules, attention vs profit, top 10), 3 (criteria,
 Whitney, classes, resources) and 4 (Kraljic and its matching models), on the
 hand-computed fixture tests/fixtures/segments_landing.py, run through the real job."""
 

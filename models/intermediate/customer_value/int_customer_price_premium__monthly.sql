@@ -1,4 +1,4 @@
--- The price premium each customer paid per month (DOMAIN.md 7, slide 128): over its
+-- The price premium each customer paid per month (docs/domain.md §7, slide 128): over its
 -- completed order lines, (net price - the product's average net price) x quantity. The
 -- average is quantity-weighted over all completed lines of the product.
 with orders as (

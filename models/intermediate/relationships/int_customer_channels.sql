@@ -1,4 +1,4 @@
--- How each customer ordered in the analysis window (DOMAIN.md 9, step 6): completed
+-- How each customer ordered in the analysis window (docs/domain.md §9, step 6): completed
 -- orders per channel, and its channel profile: one channel = mono, two or more = multi,
 -- var `omnichannel_min_channels` (3) or more = omni.
 {%- set channels = ['field_sales', 'inside_sales', 'webshop', 'edi', 'phone'] %}

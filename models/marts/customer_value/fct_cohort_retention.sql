@@ -1,4 +1,4 @@
--- Retention per acquisition cohort and tenure year (DOMAIN.md 8): of the customers
+-- Retention per acquisition cohort and tenure year (docs/domain.md §8): of the customers
 -- acquired in a calendar year (first completed order; acquired inside the data) whose
 -- tenure year n is complete, the share that still bought in year n. 100 - retention of
 -- year 2 is the cohort's first-year attrition.

@@ -1,4 +1,4 @@
--- Customer decay per month (DOMAIN.md 8, slides 16 and 22): active, new, lost and dried-up
+-- Customer decay per month (docs/domain.md §8, slides 16 and 22): active, new, lost and dried-up
 -- customers (new: created inside the data, first completed order in the month). Lost: the
 -- month in which a customer completes 12 months (var
 -- `lost_after_months`) without a completed order. Dried up: revenue over the 12 months

@@ -1,4 +1,4 @@
--- The value of a customer over the years (DOMAIN.md 7, slide 128; Reichheld & Sasser
+-- The value of a customer over the years (docs/domain.md §7, slide 128; Reichheld & Sasser
 -- 1990): mean profit per customer by tenure year, split so the parts add up to its net
 -- profit plus the profit of the customers it referred:
 --   base profit            year-1 net profit without its price premium (the same every year)

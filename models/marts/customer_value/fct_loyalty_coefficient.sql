@@ -1,4 +1,4 @@
--- The loyalty coefficient per year (DOMAIN.md 8, slide 22): of the customers active at
+-- The loyalty coefficient per year (docs/domain.md §8, slide 22): of the customers active at
 -- the start of a year (a completed order in the 12 months before it), the share still
 -- active at its end (a completed order during the year). Years are the 12-month periods
 -- that end with the analysis window, as far back as the data has a year before them.

@@ -1,4 +1,4 @@
--- What a price increase does to each customer's net profit (DOMAIN.md 7, slide 127), for
+-- What a price increase does to each customer's net profit (docs/domain.md §7, slide 127), for
 -- every scenario of seed price_scenarios. With revenue R and net margin m, a price rise
 -- p at unchanged volume adds p x R: profit rises by p / m x 100 %. Costs follow volume,
 -- so after a volume change v net profit is R (1 + v) (m + p); it breaks even at a

@@ -1,4 +1,4 @@
--- The price-insensitivity effect per segment (customer class) and scenario (DOMAIN.md 7):
+-- The price-insensitivity effect per segment (customer class) and scenario (docs/domain.md §7):
 -- the segment's net margin, the profit increase at unchanged volume p / m x 100, the
 -- break-even volume loss p / (m + p), and the expected profit effect: the sum of its
 -- customers' effects under their loyalty category's volume response.

@@ -1,4 +1,4 @@
--- The price-insensitivity effect (DOMAIN.md 7, slide 127) as the course's table: for
+-- The price-insensitivity effect (docs/domain.md §7, slide 127) as the course's table: for
 -- each price increase p (%) and current net margin m (%), both from seed
 -- price_scenarios, the rise in net profit at unchanged volume, p / m x 100, and the
 -- volume the customer may lose before the increase stops paying, p / (m + p) x 100.

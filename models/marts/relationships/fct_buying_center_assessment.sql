@@ -1,4 +1,4 @@
--- Each contact of an opportunity's buying center, assessed (DOMAIN.md 5): the situation
+-- Each contact of an opportunity's buying center, assessed (docs/domain.md §5): the situation
 -- (slide 112) from the business result and personal benefit the proposal gives them and
 -- their risk perception, and the order-chance verdict of slide 103 from their influence
 -- role and response mode.

@@ -1,4 +1,4 @@
--- Satisfaction and loyalty per customer (DOMAIN.md 6, slides 123-125; Jones & Sasser).
+-- Satisfaction and loyalty per customer (docs/domain.md §6, slides 123-125; Jones & Sasser).
 -- Satisfaction: the experience score of the latest survey (the `overall` dimension, else
 -- the mean over dimensions), in zones. Loyalty from behaviour (still buying, not dried
 -- up) and stated intent (repurchase); the category follows from zone x loyal x

@@ -1,4 +1,4 @@
--- Why customers leave (DOMAIN.md 6, slide 13): the share of the lost customers who gave
+-- Why customers leave (docs/domain.md §6, slide 13): the share of the lost customers who gave
 -- an exit interview that named each reason (a customer may name several), next to the
 -- course's figures. Every reason of seed exit_reasons appears, named or not.
 with exit_interviews as (

@@ -1,4 +1,4 @@
--- Each opportunity's buying center in one row (DOMAIN.md 5): support weighted by power,
+-- Each opportunity's buying center in one row (docs/domain.md §5): support weighted by power,
 -- whether a coach exists (slide 97: one must be created), and the order chance: the
 -- most restrictive slide-103 verdict of its contacts.
 with opportunities as (

@@ -1,4 +1,4 @@
--- Satisfaction per customer and dimension (DOMAIN.md 6, slides 116-119): experience
+-- Satisfaction per customer and dimension (docs/domain.md §6, slides 116-119): experience
 -- minus expectation, from the customer's latest survey. Negative: the customer got less
 -- than expected.
 with latest_surveys as (

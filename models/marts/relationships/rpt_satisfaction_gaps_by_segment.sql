@@ -1,4 +1,4 @@
--- The wish profile of each segment (DOMAIN.md 9, step 5): mean expectation, experience
+-- The wish profile of each segment (docs/domain.md §9, step 5): mean expectation, experience
 -- and gap per dimension over the segment's surveyed customers, each customer counting
 -- once. The segment is the customer class of fct_customer_segments; surveyed customers
 -- without activity in the analysis window are `outside_window`.

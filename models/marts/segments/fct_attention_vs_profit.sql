@@ -1,4 +1,4 @@
--- Attention against profit per customer (DOMAIN.md 2, slides 16 and 29). Energy suckers:
+-- Attention against profit per customer (docs/domain.md §2, slides 16 and 29). Energy suckers:
 -- among the top 20% by attention, those in the lowest 20% by profit. Neglected
 -- profitable: significant (large) and profitable, yet in the bottom 50% by attention.
 -- The flags rank with ties sharing a place, so equal customers get equal flags.

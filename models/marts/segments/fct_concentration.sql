@@ -1,4 +1,4 @@
--- The 20/80 rules (DOMAIN.md 2, slides 29-30): for each measure, the share of its total
+-- The 20/80 rules (docs/domain.md §2, slides 29-30): for each measure, the share of its total
 -- that the top 20% of customers bring, ranked by that same measure. The top group is
 -- floor(customers x 20%) customers; ties are broken by customer_id, which never changes
 -- the share (tied customers bring the same amount).

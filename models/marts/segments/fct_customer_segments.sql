@@ -1,4 +1,4 @@
--- Customer analysis and selection (DOMAIN.md 3 and 4): the four criteria scored 0-100,
+-- Customer analysis and selection (docs/domain.md §3 and §4): the four criteria scored 0-100,
 -- Whitney's qualification, the class with its resource category and attention budget,
 -- and the Kraljic quadrant seen from the customer with its matching models.
 -- Missing CRM scores give `unknown`, never a default: a criterion's score is null when

@@ -1,4 +1,4 @@
--- The largest customers of the analysis window by revenue (DOMAIN.md 2, slide 16), with
+-- The largest customers of the analysis window by revenue (docs/domain.md §2, slide 16), with
 -- their share of revenue and of net profit. Ties by customer_id.
 with ranked as (
     select * from {{ ref('int_customer_measures__ranked') }}

@@ -1,4 +1,4 @@
--- One recommended action per customer (DOMAIN.md 9, steps 7-8): the first rule of seed
+-- One recommended action per customer (docs/domain.md §9, steps 7-8): the first rule of seed
 -- customer_action_rules, by priority, that matches the customer's Whitney policy,
 -- loyalty category and Kraljic quadrant (`*` matches anything); with the selling
 -- strategy its Kraljic quadrant calls for (Rackham).

@@ -5,9 +5,9 @@
         full_refresh=false,
     )
 }}
--- A dated snapshot of every customer's segment and key figures, one per run (DOMAIN.md
--- 9, step 9): appended, never rebuilt (full_refresh=false), so segment migration and
--- KPI trends show between runs.
+-- A dated snapshot of every customer's segment and key figures, one per run
+-- (docs/domain.md §9, step 9): appended, never rebuilt (full_refresh=false), so segment
+-- migration and KPI trends show between runs.
 with segments as (
     select * from {{ ref('fct_customer_segments') }}
 ),

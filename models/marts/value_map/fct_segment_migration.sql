@@ -1,4 +1,4 @@
--- How customers moved between the last two runs (DOMAIN.md 9, step 9): class, loyalty
+-- How customers moved between the last two runs (docs/domain.md §9, step 9): class, loyalty
 -- category and Whitney policy then and now, from fct_customer_snapshots. After the first
 -- run every customer is `new`.
 with snapshots as (

@@ -1,4 +1,4 @@
--- The Customer Value Map per segment (customer class; DOMAIN.md 9): step 4 the segment's
+-- The Customer Value Map per segment (customer class; docs/domain.md §9): step 4 the segment's
 -- size and profit, step 5 its wish profile (mean satisfaction gap per dimension), step 6
 -- its channels (order share per channel; mono-, multi- and omnichannel customers),
 -- steps 7-8 its most frequent recommended action, step 9 its loyalty mix and how many
