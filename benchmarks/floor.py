@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from valuemap.ingest import load_landing
+from valuemap.loader import load_landing
 from valuemap.settings import PROJECT_ROOT, Settings
 
 

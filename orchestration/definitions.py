@@ -1,12 +1,18 @@
+"""The code location: its settings are read from the environment here, once, and passed
+to the resources, the checks and the schedule."""
+
 from dagster import Definitions
 
 from orchestration.assets.dbt import dbt_docs, valuemap_dbt_assets
 from orchestration.assets.ingest import load_landing_files
 from orchestration.assets.publish import customer_value_report, published_marts
-from orchestration.checks.expectations import mart_expectations, raw_expectations
+from orchestration.checks.expectations import expectation_checks
 from orchestration.jobs import refresh_job
 from orchestration.resources import build_resources
 from orchestration.schedules import nightly_refresh
+from valuemap.settings import Settings
+
+settings = Settings.from_env()
 
 defs = Definitions(
     assets=[
@@ -16,8 +22,8 @@ defs = Definitions(
         published_marts,
         customer_value_report,
     ],
-    asset_checks=[raw_expectations, mart_expectations],
+    asset_checks=expectation_checks(settings.expectations_dir),
     jobs=[refresh_job],
-    schedules=[nightly_refresh],
-    resources=build_resources(),
+    schedules=[nightly_refresh(settings)],
+    resources=build_resources(settings),
 )

@@ -18,14 +18,6 @@ _beside_python = Path(sys.executable).with_name("dbt")
 DBT_EXECUTABLE = str(_beside_python) if _beside_python.exists() else (shutil.which("dbt") or "dbt")
 
 
-def refresh_target_path(warehouse: str) -> Path:
-    """The dbt target folder of a warehouse's refreshes, beside it, overwritten by each run
-    (runs on one warehouse cannot overlap: DuckDB has one writer). The docs reuse the
-    build's compiled manifest and partial parse, and target/ gains no folder per run."""
-    path = Path(warehouse)
-    return path.with_name(f"{path.stem}_dbt_target")
-
-
 _DBT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
 
 

@@ -1,4 +1,4 @@
-"""Resources, configured from the environment (valuemap.settings)."""
+"""Resources, configured from the settings (valuemap.settings)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import duckdb
 from dagster import ConfigurableResource
 
 from orchestration.project import dbt_resource
+from valuemap import warehouse
 from valuemap.settings import Settings
 
 
@@ -20,17 +21,18 @@ class Warehouse(ConfigurableResource):
     engine: str  # where dbt builds the models: duckdb (this file) or spark
     spark_dir: str  # on spark: raw exports, Spark's tables and metastore (valuemap/spark.py)
     held_attention_days: int = 7  # a held row older than this needs attention
+    dbt_vars: str = ""  # business parameters for this run, as JSON
+    gx_batch_rows: int = 250_000  # rows per batch Great Expectations validates
 
     def duckdb_config(self) -> dict[str, str | int]:
         """The machine budget, for every DuckDB connection the job opens."""
-        return {
-            "threads": self.threads,
-            "memory_limit": self.memory_limit,
-            "temp_directory": self.temp_directory,
-        }
+        return warehouse.budget(self.threads, self.memory_limit, self.temp_directory)
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(self.path, read_only=read_only, config=self.duckdb_config())
+        return warehouse.connect(self.path, read_only=read_only, config=self.duckdb_config())
+
+    def connect_published(self) -> duckdb.DuckDBPyConnection:
+        return warehouse.connect(self.published_path, read_only=True, config=self.duckdb_config())
 
 
 class Landing(ConfigurableResource):
@@ -39,9 +41,8 @@ class Landing(ConfigurableResource):
     path: str
 
 
-def build_resources() -> dict:
+def build_resources(settings: Settings) -> dict:
     """dbt reads the same VALUEMAP_WAREHOUSE in profiles.yml, so both use one file."""
-    settings = Settings.from_env()
     return {
         "warehouse": Warehouse(
             path=str(settings.warehouse),
@@ -52,6 +53,8 @@ def build_resources() -> dict:
             engine=settings.engine,
             spark_dir=str(settings.spark_dir),
             held_attention_days=settings.held_attention_days,
+            dbt_vars=settings.dbt_vars,
+            gx_batch_rows=settings.gx_batch_rows,
         ),
         "landing": Landing(path=str(settings.landing)),
         "dbt": dbt_resource(),

@@ -1,15 +1,16 @@
 """Schedules. Nightly at 02:00 by default; VALUEMAP_REFRESH_CRON overrides it."""
 
-import os
-
 from dagster import DefaultScheduleStatus, ScheduleDefinition
 
 from orchestration.jobs import refresh_job
+from valuemap.settings import Settings
 
-nightly_refresh = ScheduleDefinition(
-    name="nightly_refresh",
-    job=refresh_job,
-    cron_schedule=os.environ.get("VALUEMAP_REFRESH_CRON", "0 2 * * *"),
-    execution_timezone=os.environ.get("VALUEMAP_TIMEZONE", "Europe/Amsterdam"),
-    default_status=DefaultScheduleStatus.RUNNING,
-)
+
+def nightly_refresh(settings: Settings) -> ScheduleDefinition:
+    return ScheduleDefinition(
+        name="nightly_refresh",
+        job=refresh_job,
+        cron_schedule=settings.refresh_cron,
+        execution_timezone=settings.timezone,
+        default_status=DefaultScheduleStatus.RUNNING,
+    )

@@ -17,7 +17,7 @@ from tests.conftest import published_marts, run_refresh
 from tests.fixtures.tiny_landing import write_tiny_landing
 from valuemap.contract import TABLES_BY_PATH
 from valuemap.held import held_table
-from valuemap.ingest import load_landing
+from valuemap.loader import load_landing
 
 
 def test_the_catalog_covers_at_least_20_kinds():

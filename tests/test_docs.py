@@ -10,8 +10,8 @@ import re
 import pytest
 import yaml
 
-from valuemap.publish import docs_path
 from valuemap.settings import PROJECT_ROOT
+from valuemap.warehouse import docs_path
 
 DOCUMENTED = ("model", "seed", "source")
 

@@ -10,15 +10,15 @@ import duckdb
 import pytest
 
 from tests.conftest import run_refresh, valuemap
+from valuemap.bookkeeping import RESULTS_TABLE
 from valuemap.expectations import (
     EXPECTATIONS_DIR,
-    RESULTS_TABLE,
     Suite,
     expected_raw_files,
     load_suites,
     validate,
 )
-from valuemap.ingest import ensure_raw_schema
+from valuemap.loader import ensure_raw_schema
 
 
 def test_raw_suites_are_generated_from_the_contract():

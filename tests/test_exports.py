@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from valuemap.ingest import load_landing
+from valuemap.loader import load_landing
 
 HEADER = "customer_id,customer_name,created_date"
 

@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import published_marts, run_refresh
 from tests.fixtures.tiny_landing import TABLES, write_csv
 from valuemap.contract import TABLES as CONTRACT_TABLES
-from valuemap.ingest import load_landing
+from valuemap.loader import load_landing
 
 _clock = [time.time() - 100_000]
 

@@ -16,11 +16,10 @@ import pytest
 
 from benchmarks.delta import write_next_day
 from orchestration.assets.dbt import DOCS_INPUTS_FILE, _docs_inputs
-from orchestration.project import refresh_target_path
 from orchestration.resources import Warehouse
 from tests.conftest import Run, published_marts, run_refresh
 from tests.fixtures.tiny_landing import write_csv
-from valuemap.publish import docs_path
+from valuemap.warehouse import dbt_target_path, docs_path
 
 MONTHLY_MODELS = (
     "intermediate.int_driver_quantities__monthly",
@@ -123,9 +122,7 @@ def test_the_nightly_build_leaves_out_tests_of_no_new_rows(nightly: Run) -> None
     tests of staging views whose landing table had no new file (the night brought orders,
     order lines, deliveries, activities and complaints). The tests of the night's tables,
     of the incremental models downstream of them, of the seeds and the singular tests run."""
-    results = json.loads(
-        (refresh_target_path(str(nightly.warehouse)) / "run_results.json").read_text()
-    )
+    results = json.loads((dbt_target_path(nightly.warehouse) / "run_results.json").read_text())
     assert results["args"]["which"] == "build"
     ran = {
         r["unique_id"].split(".")[2] for r in results["results"] if ".test." in f".{r['unique_id']}"
@@ -215,10 +212,10 @@ def test_a_night_that_only_adds_rows_keeps_the_docs(
     assert first.read_text() == nights.read_text()
 
 
-def test_the_docs_are_regenerated_when_what_they_show_changes(tiny_run, tmp_path, monkeypatch):
+def test_the_docs_are_regenerated_when_what_they_show_changes(tiny_run, tmp_path):
     """Other vars, or a table of the project with another column, give other docs inputs."""
     warehouse_file = Path(shutil.copy(tiny_run.warehouse, tmp_path / "warehouse.duckdb"))
-    manifest = refresh_target_path(str(tiny_run.warehouse)) / "manifest.json"
+    manifest = dbt_target_path(tiny_run.warehouse) / "manifest.json"
     warehouse = Warehouse(
         path=str(warehouse_file),
         published_path=str(tmp_path / "warehouse_published.duckdb"),
@@ -226,12 +223,10 @@ def test_the_docs_are_regenerated_when_what_they_show_changes(tiny_run, tmp_path
         engine="duckdb",
         spark_dir=str(tmp_path / "spark"),
     )
-    monkeypatch.delenv("VALUEMAP_DBT_VARS", raising=False)
     first = _docs_inputs(manifest, warehouse)
     assert first is not None and _docs_inputs(manifest, warehouse) == first
-    monkeypatch.setenv("VALUEMAP_DBT_VARS", '{"strategic_min_score": 4}')
-    assert _docs_inputs(manifest, warehouse) not in (None, first)
-    monkeypatch.delenv("VALUEMAP_DBT_VARS")
+    other_vars = warehouse.model_copy(update={"dbt_vars": '{"strategic_min_score": 4}'})
+    assert _docs_inputs(manifest, other_vars) not in (None, first)
     # the loader's and the publish step's own tables are not in the docs
     with duckdb.connect(str(warehouse_file)) as con:
         con.execute("create table raw._bookkeeping_of_a_later_step (x integer)")

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from tests.fixtures.tiny_landing import TABLES, write_csv, write_tiny_landing
-from valuemap.ingest import LoadProgress, load_landing
+from valuemap.loader import LoadProgress, load_landing
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from tests.conftest import valuemap
-from valuemap.report import report_path
+from valuemap.warehouse import report_path
 
 pytestmark = pytest.mark.slow
 

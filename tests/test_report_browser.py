@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from valuemap.report import report_path
 from valuemap.settings import PROJECT_ROOT
+from valuemap.warehouse import report_path
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from valuemap.settings import ENGINES, PROJECT_ROOT, Settings, published_path
+from valuemap.settings import ENGINES, PROJECT_ROOT, Settings
+from valuemap.warehouse import dbt_target_path, lock_path, published_path
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
@@ -158,7 +159,7 @@ def refresh_lock(warehouse: Path, log_path: Path):
     it (its pid, start and log). The lock goes with the process, even on kill -9."""
     import fcntl
 
-    lock = warehouse.with_name(warehouse.name + ".lock")
+    lock = lock_path(warehouse)
     with lock.open("a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -183,8 +184,10 @@ def warehouse_problem(warehouse: Path) -> str | None:
     """Why the warehouse cannot be opened for writing, in words to act on; None if it can."""
     import duckdb
 
+    from valuemap.warehouse import connect
+
     try:
-        duckdb.connect(str(warehouse)).close()
+        connect(warehouse).close()
     except duckdb.IOException as error:
         message = str(error).strip().splitlines()[0]
         if "lock" in message.lower():
@@ -227,9 +230,7 @@ def _dbt_failure(warehouse: Path) -> str | None:
     """The first dbt node that errored or failed in the last build, with dbt's message."""
     import json
 
-    from orchestration.project import refresh_target_path
-
-    results = refresh_target_path(str(warehouse)) / "run_results.json"
+    results = dbt_target_path(warehouse) / "run_results.json"
     try:
         nodes = json.loads(results.read_text())["results"]
     except (OSError, ValueError, KeyError):
@@ -246,17 +247,14 @@ def rejected_files(settings: Settings, since: datetime) -> list[str]:
     """The files this run rejected whole, as 'table/file (reason)'."""
     import duckdb
 
+    from valuemap.bookkeeping import files_rejected_since
+    from valuemap.warehouse import connect
+
     try:
-        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-            rows = con.execute(
-                "select table_path, regexp_extract(file_path, '[^/]+$'), message"
-                " from raw._load_log where status = 'rejected' and loaded_at >= ?"
-                " order by load_id",
-                [since],
-            ).fetchall()
+        with connect(settings.warehouse, read_only=True, config=settings.budget) as con:
+            return files_rejected_since(con, since)
     except duckdb.Error:
         return []
-    return [f"{table}/{name} ({message})" for table, name, message in rows]
 
 
 def cmd_run(args: argparse.Namespace) -> int:

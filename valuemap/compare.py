@@ -19,6 +19,7 @@ import duckdb
 from valuemap.publish import MARTS_SCHEMA
 from valuemap.sql import quote_identifier as _quote
 from valuemap.sql import quote_literal as _literal
+from valuemap.warehouse import connect
 
 TOLERANCE = 0.005
 # set by each run (dbt's invocation id and start time), so never equal across two runs,
@@ -67,7 +68,7 @@ def compare_marts(left: Path, right: Path, manifest: Path) -> list[MartDifferenc
     """Every difference between the marts of two DuckDB build files (none: the same)."""
     grains = mart_grains(manifest)
     differences: list[MartDifference] = []
-    with duckdb.connect() as con:
+    with connect() as con:
         con.execute(f"attach {_literal(str(left))} as l (read_only)")
         con.execute(f"attach {_literal(str(right))} as r (read_only)")
         columns = {side: _columns(con, side) for side in ("l", "r")}

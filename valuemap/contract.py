@@ -1,8 +1,9 @@
 """The landing data contract (docs/contract.md), as data.
 
 This module is the one place the contract lives: the loader enforces it, the demo
-generator follows it, and the dbt source yml is generated from it
-(`python -m valuemap.contract`), so the three cannot drift apart.
+generator follows it, and the dbt sources and staging models
+(`python -m valuemap.dbt_staging`) and the raw expectation suites
+(`python -m valuemap.expectations`) are generated from it, so none can drift apart.
 """
 
 from __future__ import annotations

@@ -36,14 +36,15 @@ from typing import Any
 
 import duckdb
 
+from valuemap import bookkeeping
+from valuemap.bookkeeping import newest_load_id
 from valuemap.contract import LOAD_COLUMNS, TABLES, TABLES_BY_PATH, Table
-from valuemap.ingest import newest_load_id
 from valuemap.settings import PROJECT_ROOT
 from valuemap.sql import quote_identifier
 
-# VALUEMAP_EXPECTATIONS_DIR points at another set of suites (tests use it to break one).
-EXPECTATIONS_DIR = Path(os.environ.get("VALUEMAP_EXPECTATIONS_DIR", PROJECT_ROOT / "expectations"))
-RESULTS_TABLE = "quality.validation_results"
+# The project's suites (the raw ones generated from the contract); a run reads those of
+# its settings (Settings.expectations_dir).
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SAMPLE_SIZE = 5
 
 
@@ -109,11 +110,11 @@ class SuiteOutcome:
 # ---------------------------------------------------------------- suites
 
 
-def load_suites(layer: str) -> list[Suite]:
+def load_suites(layer: str, folder: Path = EXPECTATIONS_DIR) -> list[Suite]:
     """The suites of one layer (`raw` or `marts`), by name."""
     return [
         Suite(path.stem, path, json.loads(path.read_text()))
-        for path in sorted((EXPECTATIONS_DIR / layer).glob("*.json"))
+        for path in sorted((folder / layer).glob("*.json"))
     ]
 
 
@@ -190,10 +191,6 @@ def expected_raw_files() -> dict[Path, str]:
 # ---------------------------------------------------------------- validation
 
 
-def _batch_rows() -> int:
-    return int(os.environ.get("VALUEMAP_GE_BATCH_ROWS", "250000"))
-
-
 def gx_suite_from(spec: dict[str, Any]) -> Any:
     import great_expectations as gx
 
@@ -223,7 +220,10 @@ def _config_key(configuration: Any) -> str:
 
 
 def validate(
-    con: duckdb.DuckDBPyConnection, suite: Suite, since_load_id: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    since_load_id: int | None = None,
+    batch_rows: int = 250_000,
 ) -> SuiteOutcome:
     """Validate a suite's rows in batches; every expectation's outcome is summed over them.
 
@@ -268,7 +268,7 @@ def validate(
     # Arrow batches, not DuckDB's pandas conversion: text stays Arrow-backed strings
     # (pandas' own string type) instead of one Python object per value, three times
     # faster to fetch and faster for GX's null, set and uniqueness checks.
-    for record_batch in relation.select(selected).to_arrow_reader(_batch_rows()):
+    for record_batch in relation.select(selected).to_arrow_reader(batch_rows):
         if not record_batch.num_rows:
             continue
         frame = record_batch.to_pandas(date_as_object=False)
@@ -301,47 +301,15 @@ def validate(
 # ---------------------------------------------------------------- results
 
 
-def ensure_results_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create schema if not exists quality")
-    con.execute(
-        f"""
-        create table if not exists {RESULTS_TABLE} (
-            run_id varchar not null,
-            validated_at timestamp not null,
-            layer varchar not null,
-            suite varchar not null,
-            asset varchar not null,
-            expectation_type varchar not null,
-            column_name varchar,
-            kwargs varchar not null,
-            severity varchar not null,
-            success boolean not null,
-            rows_validated bigint not null,
-            unexpected_count bigint not null,
-            sample varchar,
-            validated_through_load_id bigint
-        )
-        """
-    )
-
-
 def last_validated_load_id(con: duckdb.DuckDBPyConnection, suite: Suite) -> int:
     """Raw suites validate only new loads: those after the last run in which the suite passed."""
-    ensure_results_table(con)
-    ((value,),) = con.execute(
-        f"select coalesce(max(validated_through_load_id), 0) from {RESULTS_TABLE}"
-        " where suite = ? and run_id in (select run_id from " + RESULTS_TABLE + " where suite = ?"
-        " group by run_id having bool_and(success or severity <> 'critical'))",
-        [suite.name, suite.name],
-    ).fetchall()
-    return int(value)
+    return bookkeeping.last_validated_load_id(con, suite.name)
 
 
 def record(con: duckdb.DuckDBPyConnection, run_id: str, outcome: SuiteOutcome) -> None:
-    ensure_results_table(con)
     now = datetime.now(UTC).replace(tzinfo=None)
-    con.executemany(
-        f"insert into {RESULTS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    bookkeeping.record_validation_results(
+        con,
         [
             [
                 run_id,

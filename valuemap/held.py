@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from valuemap.bookkeeping import log_settle, newest_load_id, tables_loaded_since
 from valuemap.contract import LOAD_COLUMNS, TABLES, TABLES_BY_PATH, ForeignKey, Table
 from valuemap.sql import quote_identifier as _quote
 from valuemap.sql import quote_literal as _literal
@@ -110,19 +111,8 @@ def settle(con: duckdb.DuckDBPyConnection) -> list[Settled]:
         f"select coalesce(max(settled_through_load_id), 0) from {SETTLED}"
     ).fetchone()
     # Tables that may have lost keys since: a replaced key may now be held.
-    lost = {
-        path
-        for (path,) in con.execute(
-            "select distinct table_path from raw._load_log where load_id > ? and rows_replaced > 0",
-            [since],
-        ).fetchall()
-    }
-    loaded = {
-        path
-        for (path,) in con.execute(
-            "select distinct table_path from raw._load_log where load_id > ?", [since]
-        ).fetchall()
-    }
+    lost = tables_loaded_since(con, since, replacing=True)
+    loaded = tables_loaded_since(con, since)
     settled: list[Settled] = []
     # A row's file and line, for the reasons of the rules (a released row's file is the
     # settle that released it).
@@ -135,37 +125,19 @@ def settle(con: duckdb.DuckDBPyConnection) -> list[Settled]:
     con.execute("begin transaction")
     try:
         for table in TABLES:
-            load_id = _newest_load_id(con) + 1
+            load_id = newest_load_id(con) + 1
             moved = _settle_table(con, table, load_id, since, lost, loaded)
             if moved.released or moved.held:
-                con.execute(
-                    "insert into raw._load_log (load_id, table_path, file_path, content_hash,"
-                    " loaded_at, status, rows_read, rows_loaded, rows_rejected, message,"
-                    " rows_replaced, rows_held, rows_released)"
-                    " values (?, ?, '(held rows)', '', current_timestamp, 'settled', 0, 0, 0,"
-                    " ?, ?, ?, ?)",
-                    [
-                        load_id,
-                        table.path,
-                        "; ".join(moved.messages),
-                        moved.held,  # replaced: the models rebuild every month
-                        moved.held,
-                        moved.released,
-                    ],
-                )
+                log_settle(con, load_id, table, moved.messages, moved.held, moved.released)
                 settled.append(moved)
                 if moved.held:
                     lost.add(table.path)
-        con.execute(f"insert into {SETTLED} values (current_timestamp, ?)", [_newest_load_id(con)])
+        con.execute(f"insert into {SETTLED} values (current_timestamp, ?)", [newest_load_id(con)])
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     return settled
-
-
-def _newest_load_id(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("select coalesce(max(load_id), 0) from raw._load_log").fetchone()[0]
 
 
 def _key_json(table: Table, alias: str) -> str:

@@ -24,9 +24,10 @@ from pathlib import Path
 
 import duckdb
 
-from valuemap.settings import beside_warehouse
+from valuemap.bookkeeping import create_publications_table, last_publication, record_publication
 from valuemap.sql import quote_identifier as _quote
 from valuemap.sql import quote_literal as _literal
+from valuemap.warehouse import connect, parquet_link
 
 MARTS_SCHEMA = "marts"
 # BI tools and drivers often bundle DuckDB 1.x, which cannot open DuckDB 2.0's own
@@ -35,20 +36,8 @@ STORAGE_VERSION = "v1.2.0"
 # What BI may read: the marts and the Great Expectations results (no raw or staging
 # data, so no personal data).
 PUBLISHED_SCHEMAS = (MARTS_SCHEMA, "quality")
-# The warehouse's record of the files it published (not itself published).
-PUBLICATIONS = "raw._publications"
 # An incremental mart: rows by month, each with the load through which it was built.
 _MONTHLY = {"month_start_date", "loaded_through_load_id"}
-
-
-def parquet_link(published: Path) -> Path:
-    """The stable path of the Parquet copies: warehouse_published.duckdb -> warehouse_published_parquet."""
-    return published.with_name(f"{published.stem}_parquet")
-
-
-def docs_path(published: Path) -> Path:
-    """The dbt docs folder (index.html opens offline): warehouse_published.duckdb -> warehouse_docs."""
-    return beside_warehouse(published, "_docs")
 
 
 def swap_in_folder(staging: Path, final: Path) -> None:
@@ -73,14 +62,12 @@ def publish(
     staging = published.with_name(published.name + ".tmp")
     staging.unlink(missing_ok=True)
     counts: dict[str, int] = {}
-    with duckdb.connect(config=dict(config or {})) as con:
+    with connect(config=config) as con:
         con.execute(f"attach {_literal(str(warehouse))} as build")
-        con.execute(
-            f"create table if not exists build.{PUBLICATIONS}"
-            " (published_at timestamp, published_file varchar, file_size bigint, file_mtime_ns bigint)"
-        )
+        create_publications_table(con, "build")
         # Start from the published file only if it is the one this warehouse wrote last.
-        if _file_stamp(published) in _publications(con, published):
+        stamp = _file_stamp(published)
+        if stamp is not None and stamp == last_publication(con, "build", published):
             shutil.copyfile(published, staging)
         con.execute(
             f"attach {_literal(str(staging))} as pub (storage_version {_literal(STORAGE_VERSION)})"
@@ -103,10 +90,7 @@ def publish(
         con.execute("detach pub")
         os.replace(staging, published)
         size, mtime_ns = _file_stamp(published)
-        con.execute(
-            f"insert into build.{PUBLICATIONS} values (current_timestamp, ?, ?, ?)",
-            [str(published.resolve()), size, mtime_ns],
-        )
+        record_publication(con, "build", published, size, mtime_ns)
     return counts
 
 
@@ -115,15 +99,6 @@ def _file_stamp(path: Path) -> tuple[int, int] | None:
         return None
     stat = path.stat()
     return stat.st_size, stat.st_mtime_ns
-
-
-def _publications(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple[int, int]]:
-    """The size and modification time of the last file this warehouse published there."""
-    return con.execute(
-        f"select file_size, file_mtime_ns from build.{PUBLICATIONS}"
-        " where published_file = ? order by published_at desc limit 1",
-        [str(published.resolve())],
-    ).fetchall()
 
 
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[tuple[str, str], list]:

@@ -5,20 +5,15 @@ works offline and needs no chart library; each has a one-line reading aid."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import duckdb
 
-from valuemap.settings import beside_warehouse
+from valuemap.warehouse import connect, report_path
 
 WIDTH, HEIGHT, PAD = 640, 320, 48
 COLOURS = ("#1f6f8b", "#e07a2d", "#6a994e", "#9c4f96", "#bc4749", "#767676")
-
-
-def report_path(published: Path) -> Path:
-    """warehouse_published.duckdb -> warehouse_report.html, next to it."""
-    return beside_warehouse(published, "_report.html")
 
 
 # ---------------------------------------------------------------- drawing
@@ -421,8 +416,8 @@ td { text-align: right; } td:first-child { text-align: left; }
 """
 
 
-def build_report(published: Path) -> str:
-    with duckdb.connect(str(published), read_only=True) as con:
+def build_report(published: Path, config: Mapping[str, str | int] | None = None) -> str:
+    with connect(published, read_only=True, config=config) as con:
         sections = _sections(con)
         window = con.execute(
             "select analysis_start_date, analysis_end_date from marts.rpt_profit_curve_summary"
@@ -439,9 +434,11 @@ def build_report(published: Path) -> str:
     )
 
 
-def write_report(published: Path, out: Path | None = None) -> Path:
+def write_report(
+    published: Path, out: Path | None = None, config: Mapping[str, str | int] | None = None
+) -> Path:
     out = out or report_path(published)
     temporary = out.with_name(out.name + ".tmp")
-    temporary.write_text(build_report(published), encoding="utf-8")
+    temporary.write_text(build_report(published, config), encoding="utf-8")
     temporary.replace(out)
     return out

@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from valuemap import warehouse as wh
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -15,23 +17,7 @@ def _path(variable: str, default: str) -> Path:
     return value if value.is_absolute() else (PROJECT_ROOT / value)
 
 
-def beside_warehouse(published: Path, suffix: str) -> Path:
-    """A file or folder the refresh writes beside the warehouse, named after it:
-    (warehouse_published.duckdb, "_report.html") -> warehouse_report.html."""
-    return published.with_name(published.stem.replace("_published", "") + suffix)
-
-
-def published_path(warehouse: Path) -> Path:
-    """The copy BI reads sits next to the build file: warehouse.duckdb -> warehouse_published.duckdb."""
-    return warehouse.with_name(f"{warehouse.stem}_published.duckdb")
-
-
 ENGINES = ("duckdb", "spark")
-
-
-def spark_path(warehouse: Path) -> Path:
-    """Spark's raw exports, tables and metastore: warehouse.duckdb -> warehouse_spark/."""
-    return warehouse.with_name(f"{warehouse.stem}_spark")
 
 
 @dataclass(frozen=True)
@@ -47,6 +33,15 @@ class Settings:
     spark_dir: Path
     # a row held longer than this (days) waiting for what it refers to needs attention
     held_attention_days: int = 7
+    # business parameters for this run, as JSON (README: Business parameters)
+    dbt_vars: str = ""
+    # the Great Expectations suites (tests point it at a copy to break one)
+    expectations_dir: Path = PROJECT_ROOT / "expectations"
+    # rows per batch Great Expectations validates
+    gx_batch_rows: int = 250_000
+    # the nightly schedule
+    refresh_cron: str = "0 2 * * *"
+    timezone: str = "Europe/Amsterdam"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -57,12 +52,19 @@ class Settings:
             landing=_path("VALUEMAP_LANDING", "data/landing"),
             warehouse=Path(),
             published=Path(),
-            duckdb_threads=int(os.environ.get("VALUEMAP_DUCKDB_THREADS", "2")),
-            duckdb_memory_limit=os.environ.get("VALUEMAP_DUCKDB_MEMORY_LIMIT", "2.5GB"),
+            duckdb_threads=int(os.environ.get("VALUEMAP_DUCKDB_THREADS", wh.DEFAULT_THREADS)),
+            duckdb_memory_limit=os.environ.get(
+                "VALUEMAP_DUCKDB_MEMORY_LIMIT", wh.DEFAULT_MEMORY_LIMIT
+            ),
             duckdb_temp_directory=Path(),
             engine=engine,
             spark_dir=Path(),
             held_attention_days=int(os.environ.get("VALUEMAP_HELD_ATTENTION_DAYS", "7")),
+            dbt_vars=os.environ.get("VALUEMAP_DBT_VARS", "").strip(),
+            expectations_dir=_path("VALUEMAP_EXPECTATIONS_DIR", "expectations"),
+            gx_batch_rows=int(os.environ.get("VALUEMAP_GE_BATCH_ROWS", "250000")),
+            refresh_cron=os.environ.get("VALUEMAP_REFRESH_CRON", "0 2 * * *"),
+            timezone=os.environ.get("VALUEMAP_TIMEZONE", "Europe/Amsterdam"),
         )
         return settings.with_warehouse(_path("VALUEMAP_WAREHOUSE", "data/warehouse.duckdb"))
 
@@ -73,13 +75,17 @@ class Settings:
             self,
             warehouse=warehouse,
             # BI opens this copy, never the build file (one writer at a time in DuckDB).
-            published=_path("VALUEMAP_PUBLISHED", str(published_path(warehouse))),
-            # where DuckDB spills what does not fit in the memory limit
+            published=_path("VALUEMAP_PUBLISHED", str(wh.published_path(warehouse))),
             duckdb_temp_directory=_path(
-                "VALUEMAP_DUCKDB_TEMP_DIRECTORY", str(warehouse.with_name(warehouse.name + ".tmp"))
+                "VALUEMAP_DUCKDB_TEMP_DIRECTORY", str(wh.temp_path(warehouse))
             ),
-            spark_dir=_path("VALUEMAP_SPARK_DIR", str(spark_path(warehouse))),
+            spark_dir=_path("VALUEMAP_SPARK_DIR", str(wh.spark_path(warehouse))),
         )
+
+    @property
+    def budget(self) -> dict[str, str | int]:
+        """The DuckDB budget of every connection (valuemap.warehouse.connect)."""
+        return wh.budget(self.duckdb_threads, self.duckdb_memory_limit, self.duckdb_temp_directory)
 
     def export(self) -> None:
         """Put the settings in the environment, for dbt's profile and for Dagster's resources."""
@@ -92,3 +98,8 @@ class Settings:
         os.environ["VALUEMAP_ENGINE"] = self.engine
         os.environ["VALUEMAP_SPARK_DIR"] = str(self.spark_dir)
         os.environ["VALUEMAP_HELD_ATTENTION_DAYS"] = str(self.held_attention_days)
+        os.environ["VALUEMAP_DBT_VARS"] = self.dbt_vars
+        os.environ["VALUEMAP_EXPECTATIONS_DIR"] = str(self.expectations_dir)
+        os.environ["VALUEMAP_GE_BATCH_ROWS"] = str(self.gx_batch_rows)
+        os.environ["VALUEMAP_REFRESH_CRON"] = self.refresh_cron
+        os.environ["VALUEMAP_TIMEZONE"] = self.timezone

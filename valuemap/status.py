@@ -8,10 +8,15 @@ from datetime import datetime
 
 import duckdb
 
-from valuemap.expectations import RESULTS_TABLE
+from valuemap.bookkeeping import (
+    failed_expectations,
+    files_rejected_whole_by_the_last_run,
+    last_validation,
+    problem_files,
+)
 from valuemap.held import held_lines, held_summary
-from valuemap.ingest import files_rejected_whole_by_the_last_run, problem_files
 from valuemap.settings import Settings
+from valuemap.warehouse import connect
 
 
 def print_status(settings: Settings) -> int:
@@ -22,7 +27,7 @@ def print_status(settings: Settings) -> int:
     if settings.published.exists():
         published_at = datetime.fromtimestamp(settings.published.stat().st_mtime)
         print(f"published    {settings.published} at {published_at:%Y-%m-%d %H:%M:%S}")
-        with duckdb.connect(str(settings.published), read_only=True) as con:
+        with connect(settings.published, read_only=True, config=settings.budget) as con:
             tables = con.execute(
                 "select table_name from information_schema.tables"
                 " where table_schema = 'marts' order by table_name"
@@ -37,7 +42,7 @@ def print_status(settings: Settings) -> int:
         print(f"warehouse    {settings.warehouse} does not exist: no refresh has run")
         return 1
     try:
-        con = duckdb.connect(str(settings.warehouse), read_only=True)
+        con = connect(settings.warehouse, read_only=True, config=settings.budget)
     except duckdb.IOException:
         print(f"warehouse    {settings.warehouse} is in use: a refresh is running")
         return 0 if healthy else 1
@@ -56,23 +61,12 @@ def print_status(settings: Settings) -> int:
             print(f"  {line}")
         # a row waiting longer than the setting needs someone to act
         healthy = healthy and not any(row[3] for row in held)
-        last = (
-            con.execute(
-                f"select run_id, max(validated_at) from {RESULTS_TABLE}"
-                " group by run_id order by 2 desc limit 1"
-            ).fetchall()
-            if _has_results(con)
-            else []
-        )
+        last = last_validation(con)
         if not last:
             print("checks       no validation yet")
             return 1
-        run_id, validated_at = last[0]
-        failed = con.execute(
-            f"select suite, expectation_type, column_name, severity, unexpected_count"
-            f" from {RESULTS_TABLE} where run_id = ? and not success order by suite",
-            [run_id],
-        ).fetchall()
+        run_id, validated_at = last
+        failed = failed_expectations(con, run_id)
         print(
             f"checks       last validation {validated_at:%Y-%m-%d %H:%M:%S}: {len(failed)} failed"
         )
@@ -80,14 +74,3 @@ def print_status(settings: Settings) -> int:
             print(f"  {severity:<8} {suite}: {expectation} on {column}: {count:,} row(s)")
             healthy = healthy and severity != "critical"
     return 0 if healthy else 1
-
-
-def _has_results(con: duckdb.DuckDBPyConnection) -> bool:
-    schema, table = RESULTS_TABLE.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ?"
-            " and table_name = ?",
-            [schema, table],
-        ).fetchall()[0][0]
-    )

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import duckdb
-
+from valuemap.bookkeeping import load_counts_since, problem_files
 from valuemap.contract import TABLES
 from valuemap.held import held_lines, held_summary
-from valuemap.ingest import problem_files
-from valuemap.publish import docs_path, parquet_link
-from valuemap.report import report_path
 from valuemap.settings import Settings
+from valuemap.warehouse import connect, docs_path, parquet_link, report_path
 
 MAX_PROBLEM_FILES = 10
 CONCENTRATION = ("net_profit", "revenue", "complaints", "attention")
@@ -33,25 +30,17 @@ def print_summary(
     total_seconds: float,
     started_at: datetime | None = None,
 ) -> None:
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with connect(settings.warehouse, read_only=True, config=settings.budget) as con:
         # the files of this run that had problems, with the first of them
         problems = problem_files(con, started_at)
-        loads = con.execute(
-            "select count(*) filter (where status = 'loaded'),"
-            " count(*) filter (where status = 'rejected'),"
-            " coalesce(sum(rows_loaded), 0), coalesce(sum(rows_rejected), 0),"
-            " coalesce(sum(rows_held) filter (where status <> 'settled'), 0),"
-            " coalesce(sum(rows_released), 0)"
-            " from raw._load_log where loaded_at >= ?",  # this run's files, not every night's
-            [started_at or datetime.min],
-        ).fetchone()
+        loads = load_counts_since(con, started_at)  # this run's files, not every night's
         held = held_summary(con, settings.held_attention_days)
         empty = [
             table.path
             for table in TABLES
             if not con.execute(f"select exists (from raw.{table.raw_name})").fetchone()[0]
         ]
-    with duckdb.connect(str(settings.published), read_only=True) as con:
+    with connect(settings.published, read_only=True, config=settings.budget) as con:
         window = con.execute(
             "select count(*), sum(revenue_amount), sum(net_profit_amount)"
             " from marts.fct_customer_profitability_window"

@@ -12,9 +12,10 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from orchestration.resources import Landing, Warehouse
+from valuemap.bookkeeping import rejected_rows_by_table
 from valuemap.contract import TABLES
 from valuemap.held import held_summary
-from valuemap.ingest import LoadProgress, load_landing
+from valuemap.loader import LoadProgress, load_landing
 from valuemap.spark import export_raw, raw_dir
 
 
@@ -49,11 +50,7 @@ def load_landing_files(context: AssetExecutionContext, warehouse: Warehouse, lan
                 f"exported {sum(exported.values()):,} raw rows as Parquet for Spark"
                 f" to {raw_dir(Path(warehouse.spark_dir))}"
             )
-        totals = dict(
-            con.execute(
-                "select table_path, count(*) from raw._rejects group by table_path"
-            ).fetchall()
-        )
+        totals = rejected_rows_by_table(con)
         held = {row[0]: row[1:] for row in held_summary(con, warehouse.held_attention_days)}
         for table in TABLES:
             mine = [r for r in results if r.table == table.path]

@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.dbt import valuemap_dbt_assets
 from orchestration.resources import Warehouse
-from valuemap.publish import MARTS_SCHEMA, parquet_link, publish
+from valuemap.publish import MARTS_SCHEMA, publish
 from valuemap.report import write_report
+from valuemap.warehouse import parquet_link
 
 MART_KEYS = sorted(
     (key for key in valuemap_dbt_assets.keys if key.path[0] == MARTS_SCHEMA),
@@ -24,7 +24,7 @@ def published_marts(context: AssetExecutionContext, warehouse: Warehouse) -> Mat
         Path(warehouse.path), Path(warehouse.published_path), warehouse.duckdb_config()
     )
     context.log.info(f"published {len(counts)} marts to {warehouse.published_path}")
-    with duckdb.connect(warehouse.published_path, read_only=True) as con:
+    with warehouse.connect_published() as con:
         ((peak, difference),) = con.execute(
             "select (select peak_cumulative_profit_pct from marts.rpt_profit_curve_summary),"
             " (select coalesce(max(abs(difference_amount)), 0)"
@@ -47,7 +47,7 @@ def customer_value_report(
     context: AssetExecutionContext, warehouse: Warehouse
 ) -> MaterializeResult:
     """The HTML report of the published marts (works offline: inline SVG charts)."""
-    path = write_report(Path(warehouse.published_path))
+    path = write_report(Path(warehouse.published_path), config=warehouse.duckdb_config())
     context.log.info(f"report written to {path}")
     return MaterializeResult(metadata={"path": MetadataValue.path(str(path))})
 

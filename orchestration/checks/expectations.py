@@ -9,10 +9,12 @@ kept in `quality.validation_results` of the warehouse.
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
+    AssetChecksDefinition,
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
@@ -75,7 +77,7 @@ def _run(
     with warehouse.connect() as con:
         for suite in suites:
             since = last_validated_load_id(con, suite) if suite.meta.get("since_load") else None
-            outcome = validate(con, suite, since)
+            outcome = validate(con, suite, since, warehouse.gx_batch_rows)
             record(con, context.run.run_id, outcome)
             for failure in outcome.failed:
                 context.log.warning(
@@ -85,17 +87,18 @@ def _run(
             yield _result(outcome)
 
 
-RAW_SUITES = load_suites("raw")
-MART_SUITES = load_suites("marts")
+def expectation_checks(folder: Path) -> list[AssetChecksDefinition]:
+    """The two checks, of the suites in `folder` (Settings.expectations_dir)."""
+    raw_suites, mart_suites = load_suites("raw", folder), load_suites("marts", folder)
 
+    @multi_asset_check(specs=[_spec(s) for s in raw_suites], name="raw_expectations")
+    def raw_expectations(context: AssetCheckExecutionContext, warehouse: Warehouse):
+        """The contract, checked again on the rows loaded since the last validation."""
+        yield from _run(context, warehouse, raw_suites)
 
-@multi_asset_check(specs=[_spec(s) for s in RAW_SUITES], name="raw_expectations")
-def raw_expectations(context: AssetCheckExecutionContext, warehouse: Warehouse):
-    """The contract, checked again on the rows loaded since the last validation."""
-    yield from _run(context, warehouse, RAW_SUITES)
+    @multi_asset_check(specs=[_spec(s) for s in mart_suites], name="mart_expectations")
+    def mart_expectations(context: AssetCheckExecutionContext, warehouse: Warehouse):
+        """Business invariants of the marts BI reads."""
+        yield from _run(context, warehouse, mart_suites)
 
-
-@multi_asset_check(specs=[_spec(s) for s in MART_SUITES], name="mart_expectations")
-def mart_expectations(context: AssetCheckExecutionContext, warehouse: Warehouse):
-    """Business invariants of the marts BI reads."""
-    yield from _run(context, warehouse, MART_SUITES)
+    return [raw_expectations, mart_expectations]

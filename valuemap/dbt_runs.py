@@ -1,0 +1,117 @@
+"""What the dbt asset decides before it calls dbt: the vars of a run, the tests a build
+can leave out, and whether the docs site must be generated again."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+
+def dbt_vars_args(raw: str) -> list[str]:
+    """Business parameters for this run, as JSON (VALUEMAP_DBT_VARS; README: Business parameters)."""
+    if not raw:
+        return []
+    json.loads(raw)  # fail early, with the JSON error, on a malformed value
+    return ["--vars", raw]
+
+
+# The columns that tell a row's load (macros/tests_on_new_rows.sql: load_id_column).
+LOAD_ID_COLUMNS = {"_load_id", "loaded_through_load_id"}
+
+
+def tests_reading_no_rows(manifest: Mapping[str, Any], loaded: set[str]) -> list[str]:
+    """The generic tests that this build would run on no rows, by name: dbt need not run
+    them, as a test of no rows passes. A generic test of a model whose rows carry their
+    load reads only rows of loads since the last passing build (macros/tests_on_new_rows.
+    sql); such a model has none when no landing table upstream of it is in `loaded` (the
+    tables with such loads): a staging view of a table with no new file, or an incremental
+    model that rebuilt no month."""
+    nodes, sources = manifest["nodes"], manifest["sources"]
+
+    @functools.cache
+    def landing_tables(unique_id: str) -> frozenset[str]:
+        # as macros/incremental_months.sql: upstream_landing_tables, the loader's log aside
+        if unique_id in sources:
+            source = sources[unique_id]
+            if source["source_name"] == "loader":
+                return frozenset()
+            return frozenset({f"{source['source_name']}/{source['name']}"})
+        parents = nodes[unique_id]["depends_on"]["nodes"] if unique_id in nodes else []
+        return frozenset().union(*(landing_tables(parent) for parent in parents))
+
+    names = []
+    for node in nodes.values():
+        model = nodes.get(node.get("attached_node") or "")
+        if (
+            node["resource_type"] == "test"
+            and node.get("test_metadata")  # generic: its model is read through the filter
+            and model is not None
+            and LOAD_ID_COLUMNS & set(model["columns"])
+            and landing_tables(model["unique_id"])
+            and not landing_tables(model["unique_id"]) & loaded
+        ):
+            names.append(node["name"])
+    return sorted(names)
+
+
+# In the docs folder, beside index.html: the artifacts catalog tools read, and the digest
+# of what the site shows as of its last generation.
+DOCS_ARTIFACTS = ("manifest.json", "catalog.json")
+DOCS_INPUTS_FILE = "docs_inputs.sha256"
+
+
+# What compiling fills in on a manifest node, beside its macros (depends_on.macros).
+COMPILED_FIELDS = (
+    "compiled",
+    "compiled_code",
+    "compiled_path",
+    "build_path",
+    "extra_ctes",
+    "extra_ctes_injected",
+)
+
+
+def docs_inputs(manifest_path: Path, con: duckdb.DuckDBPyConnection, dbt_vars: str) -> str:
+    """A digest of everything the docs site shows: the project as the build parsed it, the
+    vars, and the warehouse's tables, views and columns. DuckDB's catalog has no row counts
+    or sizes, so a night that only adds rows leaves the site as it is. Left out: what
+    differs between runs of an unchanged project. That is the run stamps, the time of the
+    parse (a new warehouse path parses again), and what compiling fills in: whether the
+    build compiled a node (it leaves out tests of no new rows), the compiled SQL (the
+    snapshot model's run id, the incremental branch), its paths in the refresh target
+    (named after the warehouse) and the macros a node called (the incremental branch adds
+    some)."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["metadata"] = {"dbt_version": manifest["metadata"].get("dbt_version")}
+    for collection in manifest.values():  # nodes, sources, macros, metrics, ...
+        for item in collection.values() if isinstance(collection, dict) else ():
+            if isinstance(item, dict):
+                item.pop("created_at", None)  # the time of the parse
+    for node in manifest["nodes"].values():
+        for compiled in COMPILED_FIELDS:
+            node.pop(compiled, None)
+        node.get("depends_on", {}).pop("macros", None)
+    # The catalog covers the project's relations only, not the loader's own tables.
+    relations = {
+        (node["schema"].lower(), (node.get("alias") or node.get("identifier") or "").lower())
+        for node in [*manifest["nodes"].values(), *manifest["sources"].values()]
+    }
+    rows = con.execute(
+        "select c.table_schema, c.table_name, t.table_type, c.ordinal_position,"
+        " c.column_name, c.data_type"
+        " from information_schema.columns c join information_schema.tables t"
+        " on t.table_catalog = c.table_catalog and t.table_schema = c.table_schema"
+        " and t.table_name = c.table_name"
+        " order by 1, 2, 4"
+    ).fetchall()
+    columns = [row for row in rows if (row[0].lower(), row[1].lower()) in relations]
+    digest = hashlib.sha256()
+    for part in (manifest, dbt_vars_args(dbt_vars), columns):
+        digest.update(json.dumps(part, sort_keys=True, default=str).encode())
+    return digest.hexdigest()

@@ -1,0 +1,220 @@
+"""Check: every value of a read file typed exactly as written or rejected with its line,
+column and reason, against the contract (valuemap/contract.py); rows whose only fault
+is a missing reference are held (valuemap/held.py)."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from valuemap.contract import Column, Table
+from valuemap.held import missing_references
+from valuemap.loader.find import Dialect
+from valuemap.sql import quote_identifier as _quote
+from valuemap.sql import quote_literal as _literal
+
+# The raw precision of a decimal (contract.RAW_TYPES: DECIMAL(18,4)).
+DECIMAL_DIGITS, DECIMAL_PLACES = 14, 4
+
+
+def _number(column: Column, value: str, dialect: Dialect) -> tuple[str, list[tuple[str, str]]]:
+    """SQL for a number column's typed value, and its checks: the text must be a number
+    as the dialect writes them (its decimal mark; a thousands separator only where the
+    dialect names one, grouping three digits), a whole number for int and score (a zero
+    fraction is fine), and a decimal within the raw precision. Nothing is rounded."""
+    decimal, thousands = re.escape(dialect.decimal), re.escape(dialect.thousands)
+    digits = rf"(\d{{1,3}}({thousands}\d{{3}})+|\d+)" if dialect.thousands else r"\d+"
+    shape = rf"[+-]?{digits}({decimal}\d+)?"
+    plain = value
+    if dialect.thousands:
+        plain = f"replace({plain}, {_literal(dialect.thousands)}, '')"
+    if dialect.decimal != ".":
+        plain = f"replace({plain}, {_literal(dialect.decimal)}, '.')"
+    written = f"(decimal {dialect.decimal!r}, thousands separator " + (
+        f"{dialect.thousands!r})" if dialect.thousands else "none; see dialect.json)"
+    )
+    whole = "a whole number" if column.type != "decimal" else "a number"
+    checks = [(f"not regexp_full_match({value}, {_literal(shape)})", f"not {whole} {written}")]
+    if column.type == "decimal":
+        integer_part = f"ltrim(split_part(ltrim({plain}, '+-'), '.', 1), '0')"
+        fraction = f"rtrim(split_part({plain}, '.', 2), '0')"
+        checks += [
+            (
+                f"length({integer_part}) > {DECIMAL_DIGITS}",
+                f"too large: more than {DECIMAL_DIGITS} digits before the decimal mark",
+            ),
+            (
+                f"length({fraction}) > {DECIMAL_PLACES}",
+                f"more than {DECIMAL_PLACES} decimals: it would be rounded",
+            ),
+        ]
+        typed = f"try_cast({plain} as {column.raw_type})"
+    else:
+        checks += [
+            (
+                f"rtrim(split_part({plain}, '.', 2), '0') <> ''",
+                "not a whole number: the fraction would be rounded",
+            ),
+            (f"try_cast(split_part({plain}, '.', 1) as {column.raw_type}) is null", "too large"),
+        ]
+        typed = f"try_cast(split_part({plain}, '.', 1) as {column.raw_type})"
+    return typed, checks
+
+
+def _typed_and_error(column: Column, value: str, dialect: Dialect) -> tuple[str, str]:
+    """SQL for a column's typed value and for its error (null when the value is fine)."""
+    checks: list[tuple[str, str]] = []  # (condition that is an error, reason)
+    if column.type in ("id", "text"):
+        typed = value
+    elif column.type == "enum":
+        typed = f"lower({value})"
+        allowed = ", ".join(_literal(v) for v in column.values)
+        checks.append((f"{typed} not in ({allowed})", f"not one of: {', '.join(column.values)}"))
+    elif column.type == "period":
+        typed = value
+        checks.append(
+            (f"not regexp_full_match({value}, '\\d{{4}}-(0[1-9]|1[0-2])')", "not a period YYYY-MM")
+        )
+    elif column.type == "date":
+        fmt, shape = Dialect.DATE_FORMATS[dialect.date_format]
+        typed = (
+            f"case when regexp_full_match({value}, '{shape}')"
+            f" then cast(try_strptime({value}, '{fmt}') as date) end"
+        )
+        checks.append((f"{typed} is null", f"not a date {dialect.date_format}"))
+        if not column.future_allowed:
+            # a day of slack for exports written in another time zone
+            checks.append((f"{typed} > current_date + 1", "in the future"))
+    else:  # int, decimal, score: exactly as written, or rejected
+        typed, number_checks = _number(column, value, dialect)
+        checks += number_checks
+        if column.low is not None:
+            op, word = ("<=", ">") if column.low_exclusive else ("<", ">=")
+            checks.append(
+                (f"{typed} {op} {column.low:g}", f"out of range: must be {word} {column.low:g}")
+            )
+        if column.high is not None:
+            checks.append(
+                (f"{typed} > {column.high:g}", f"out of range: must be <= {column.high:g}")
+            )
+    missing = "'missing required value'" if not column.nullable else "null"
+    branches = " ".join(f"when {cond} then {_literal(reason)}" for cond, reason in checks)
+    error = f"case when {value} is null then {missing} {branches} end"
+    return typed, error
+
+
+def build_checked(
+    con: duckdb.DuckDBPyConnection, table: Table, columns: dict[str, str], dialect: Dialect
+) -> None:
+    """From `_src` (all text), build `_checked`: typed values and one error column per
+    contract column (the raw text stays in `_src`, read back for rejected rows only)."""
+    select = ["_row_number"]
+    for column in table.columns:
+        source_name = columns.get(column.name)
+        value = (
+            f"nullif(trim({_quote(source_name)}), '')" if source_name else "cast(null as varchar)"
+        )
+        typed, error = _typed_and_error(column, value, dialect)
+        select += [
+            f"{typed} as {_quote(column.name)}",
+            f"{error} as {_quote('_err_' + column.name)}",
+        ]
+    extras = [name for key, name in columns.items() if key not in {c.name for c in table.columns}]
+    # A header column without a name (_csv_header's column_<n>: a delimiter at the end of
+    # every line) is kept only when it holds a value.
+    unnamed = {f"column_{i}" for i in range(1, len(columns) + 1)}
+    extras = [
+        name
+        for name in extras
+        if name not in unnamed
+        or con.execute(f"select count({_quote(name)}) from _src").fetchone()[0]
+    ]
+    if extras:
+        packed = ", ".join(f"{_quote(e)} := {_quote(e)}" for e in extras)
+        select.append(f"cast(to_json(struct_pack({packed})) as varchar) as _extra_columns")
+    else:
+        select.append("cast(null as varchar) as _extra_columns")
+    con.execute(f"create or replace temp table _checked as select {', '.join(select)} from _src")
+
+
+def collect_rejects(con: duckdb.DuckDBPyConnection, table: Table, columns: dict[str, str]) -> None:
+    """`_row_rejects`: one row per problem. `_valid` is the view of `_checked` without
+    the rejected rows, so each check below sees only rows that passed the ones before.
+    Rejects are rare: each query looks up the few offending rows, nothing is copied.
+    `_row_holds`: the valid rows that refer to a row not loaded, and why."""
+    con.execute(
+        "create or replace temp table _row_rejects (_row_number bigint, column_name varchar,"
+        " reason varchar, raw_value varchar)"
+    )
+    con.execute(
+        "create or replace temp view _valid as select * from _checked"
+        " where _row_number not in (select _row_number from _row_rejects)"
+    )
+    any_error = " or ".join(f"{_quote('_err_' + c.name)} is not null" for c in table.columns)
+    con.execute(
+        f"create or replace temp table _error_rows as select * from _checked where {any_error}"
+    )
+    if con.execute("select count(*) from _error_rows").fetchone()[0]:
+        for c in table.columns:
+            source_name = columns.get(c.name)
+            raw = f"nullif(trim(s.{_quote(source_name)}), '')" if source_name else "null"
+            con.execute(
+                f"insert into _row_rejects select e._row_number, {_literal(c.name)},"
+                f" e.{_quote('_err_' + c.name)}, {raw}"
+                " from _error_rows e join _src s on s._row_number = e._row_number"
+                f" where e.{_quote('_err_' + c.name)} is not null"
+            )
+
+    # Duplicate key within one file: the first row stands, later ones are rejected.
+    key = ", ".join(_quote(k) for k in table.key)
+    key_text = " || ', ' || ".join(
+        f"{_literal(k + '=')} || cast({_quote(k)} as varchar)" for k in table.key
+    )
+    con.execute(
+        f"""
+        insert into _row_rejects
+        select _row_number, {_literal(", ".join(table.key))},
+               'duplicate key within file (first at row ' || first_row || ')', key_value
+        from (
+            select _row_number, {key_text} as key_value,
+                   min(_row_number) over (partition by {key}) as first_row
+            from _valid
+            semi join (select {key} from _valid group by {key} having count(*) > 1)
+                using ({key})
+        )
+        where _row_number <> first_row
+        """
+    )
+
+    # A row whose only fault is a reference not loaded (yet) is held (valuemap/held.py).
+    # A table's references to itself are checked after the whole load, in the settle.
+    con.execute(
+        "create or replace temp table _row_holds (_row_number bigint, column_name varchar,"
+        " reason varchar, raw_value varchar)"
+    )
+    missing = missing_references(
+        table, "v", tuple(fk for fk in table.foreign_keys if fk.parent != table.path)
+    )
+    if missing:
+        condition, column, reason, value = missing
+        con.execute(
+            f"insert into _row_holds select v._row_number, {column}, {reason}, {value}"
+            f" from _valid as v where {condition}"
+        )
+
+
+def summarise_rejects(con: duckdb.DuckDBPyConnection) -> str:
+    """First rejects and holds of a file, as 'row N, column: reason' for the run's report."""
+    rows = con.execute(
+        "select _row_number, column_name, reason, raw_value from _row_rejects"
+        " union all select _row_number, column_name, 'held: ' || reason, raw_value"
+        " from _row_holds order by _row_number, column_name limit 3"
+    ).fetchall()
+
+    def shown(value: str | None) -> str:  # a value of megabytes stays in raw._rejects
+        return repr(value if value is None or len(value) <= 60 else value[:60] + "...")
+
+    return "; ".join(
+        f"row {r}{f', {c}' if c else ''}: {reason} ({shown(v)})" for r, c, reason, v in rows
+    )
