@@ -15,14 +15,15 @@ class Warehouse(ConfigurableResource):
 
     path: str
     published_path: str
-    threads: int = 2
-    memory_limit: str = "2.5GB"
+    threads: int = warehouse.DEFAULT_THREADS
+    memory_limit: str = warehouse.DEFAULT_MEMORY_LIMIT
     temp_directory: str  # where DuckDB spills; settings default it to <path>.tmp
     engine: str  # where dbt builds the models: duckdb (this file) or spark
     spark_dir: str  # on spark: raw exports, Spark's tables and metastore (valuemap/spark.py)
-    held_attention_days: int = 7  # a held row older than this needs attention
-    dbt_vars: str = ""  # business parameters for this run, as JSON
-    gx_batch_rows: int = 250_000  # rows per batch Great Expectations validates
+    # the defaults of valuemap.settings.Settings, which documents each
+    held_attention_days: int = Settings.held_attention_days
+    dbt_vars: str = Settings.dbt_vars
+    gx_batch_rows: int = Settings.gx_batch_rows
 
     def duckdb_config(self) -> dict[str, str | int]:
         """The machine budget, for every DuckDB connection the job opens."""

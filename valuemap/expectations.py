@@ -39,12 +39,12 @@ import duckdb
 from valuemap import bookkeeping
 from valuemap.bookkeeping import newest_load_id
 from valuemap.contract import LOAD_COLUMNS, TABLES, TABLES_BY_PATH, Table
-from valuemap.settings import PROJECT_ROOT
+from valuemap.settings import Settings
 from valuemap.sql import quote_identifier
 
 # The project's suites (the raw ones generated from the contract); a run reads those of
-# its settings (Settings.expectations_dir).
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+# its settings, by default these.
+EXPECTATIONS_DIR = Settings.expectations_dir
 SAMPLE_SIZE = 5
 
 
@@ -223,7 +223,7 @@ def validate(
     con: duckdb.DuckDBPyConnection,
     suite: Suite,
     since_load_id: int | None = None,
-    batch_rows: int = 250_000,
+    batch_rows: int = Settings.gx_batch_rows,
 ) -> SuiteOutcome:
     """Validate a suite's rows in batches; every expectation's outcome is summed over them.
 

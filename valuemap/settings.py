@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from valuemap import warehouse as wh
+from valuemap.held import DEFAULT_HELD_ATTENTION_DAYS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +33,7 @@ class Settings:
     engine: str
     spark_dir: Path
     # a row held longer than this (days) waiting for what it refers to needs attention
-    held_attention_days: int = 7
+    held_attention_days: int = DEFAULT_HELD_ATTENTION_DAYS
     # business parameters for this run, as JSON (README: Business parameters)
     dbt_vars: str = ""
     # the Great Expectations suites (tests point it at a copy to break one)
@@ -59,12 +60,14 @@ class Settings:
             duckdb_temp_directory=Path(),
             engine=engine,
             spark_dir=Path(),
-            held_attention_days=int(os.environ.get("VALUEMAP_HELD_ATTENTION_DAYS", "7")),
-            dbt_vars=os.environ.get("VALUEMAP_DBT_VARS", "").strip(),
-            expectations_dir=_path("VALUEMAP_EXPECTATIONS_DIR", "expectations"),
-            gx_batch_rows=int(os.environ.get("VALUEMAP_GE_BATCH_ROWS", "250000")),
-            refresh_cron=os.environ.get("VALUEMAP_REFRESH_CRON", "0 2 * * *"),
-            timezone=os.environ.get("VALUEMAP_TIMEZONE", "Europe/Amsterdam"),
+            held_attention_days=int(
+                os.environ.get("VALUEMAP_HELD_ATTENTION_DAYS", cls.held_attention_days)
+            ),
+            dbt_vars=os.environ.get("VALUEMAP_DBT_VARS", cls.dbt_vars).strip(),
+            expectations_dir=_path("VALUEMAP_EXPECTATIONS_DIR", str(cls.expectations_dir)),
+            gx_batch_rows=int(os.environ.get("VALUEMAP_GE_BATCH_ROWS", cls.gx_batch_rows)),
+            refresh_cron=os.environ.get("VALUEMAP_REFRESH_CRON", cls.refresh_cron),
+            timezone=os.environ.get("VALUEMAP_TIMEZONE", cls.timezone),
         )
         return settings.with_warehouse(_path("VALUEMAP_WAREHOUSE", "data/warehouse.duckdb"))
 
