@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from valuemap.settings import ENGINES, PROJECT_ROOT, Settings
-from valuemap.warehouse import dbt_target_path, lock_path, published_path
+from valuemap.warehouse import dbt_target_path, lock_path, logs_path, published_path
 
 DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
@@ -44,9 +44,9 @@ MACHINE_FAULTS = ("No space left on device", "Read-only file system", "Permissio
 EXIT_DONE, EXIT_FAILED, EXIT_USAGE, EXIT_FILES_REJECTED, EXIT_BUSY = 0, 1, 2, 3, 4
 
 
-def fail(reason: str, code: int = EXIT_FAILED) -> int:
+def fail(reason: str, code: int = EXIT_FAILED, command: str = "run") -> int:
     """The one line a scheduler shows: the root cause and what to act on."""
-    print(f"valuemap run failed: {reason}", file=sys.stderr)
+    print(f"valuemap {command} failed: {reason}", file=sys.stderr)
     return code
 
 
@@ -69,7 +69,7 @@ def _run_refresh(settings: Settings) -> int:
         return fail(f"landing folder {settings.landing} does not exist", EXIT_USAGE)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     log_path = (
-        settings.warehouse.parent / "logs" / f"refresh-{started_at:%Y%m%d-%H%M%S}-{os.getpid()}.log"
+        logs_path(settings.warehouse) / f"refresh-{started_at:%Y%m%d-%H%M%S}-{os.getpid()}.log"
     )
     with refresh_lock(settings.warehouse, log_path) as holder:
         if holder is not None:
@@ -84,6 +84,15 @@ def _run_refresh(settings: Settings) -> int:
         return _run_job(settings, started, started_at, log_path)
 
 
+def prepare_dagster_home(home: Path) -> Path:
+    """The folder of a Dagster instance, with its dagster.yaml (no telemetry)."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    return home
+
+
 def _run_job(settings: Settings, started: float, started_at: datetime, log_path: Path) -> int:
     from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
 
@@ -93,8 +102,11 @@ def _run_job(settings: Settings, started: float, started_at: datetime, log_path:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     latest = log_path.with_name("refresh.log")  # the newest run's log, under a stable name
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    # dbt's own output goes to the run log; the console shows warnings and the summary.
-    with DagsterInstance.ephemeral() as instance, log_path.open("w") as log_file:
+    # The run, its materializations and check results are kept in the Dagster instance
+    # beside the warehouse, which `valuemap ui` shows. dbt's own output goes to the run
+    # log; the console shows warnings and the summary.
+    home = prepare_dagster_home(settings.dagster_home)
+    with DagsterInstance.from_config(str(home)) as instance, log_path.open("w") as log_file:
         with contextlib.suppress(OSError):
             latest.unlink(missing_ok=True)
             latest.symlink_to(log_path.name)
@@ -261,8 +273,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_refresh(_settings(args))
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace, demo_by_default: bool = False) -> Settings:
+    """The settings of a command: the environment's, then its arguments. With
+    `demo_by_default` (status, report, ui), when neither names a warehouse and the default
+    one does not exist, the demo's (`./dev demo`), saying so."""
     settings = Settings.from_env()
+    demo = DEMO_DIR / "warehouse.duckdb"
+    if (
+        demo_by_default
+        and not args.warehouse
+        and "VALUEMAP_WAREHOUSE" not in os.environ
+        and not settings.warehouse.exists()
+        and demo.exists()
+    ):
+        print(f"(no {settings.warehouse} yet: showing the demo, {demo})", file=sys.stderr)
+        settings = settings.with_warehouse(demo)
+        if "VALUEMAP_LANDING" not in os.environ:
+            settings = replace(settings, landing=DEMO_DIR / "landing")
     if getattr(args, "landing", None):
         settings = replace(settings, landing=Path(args.landing).resolve())
     if args.warehouse:
@@ -278,20 +305,30 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_status(args: argparse.Namespace) -> int:
     from valuemap.status import print_status
 
-    return print_status(_settings(args))
+    return print_status(_settings(args, demo_by_default=True))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from valuemap.report import write_report
 
-    settings = _settings(args)
+    settings = _settings(args, demo_by_default=True)
     if not settings.published.exists():
         print(
             f"valuemap report failed: {settings.published} does not exist; run a refresh first",
             file=sys.stderr,
         )
         return 1
-    out = write_report(settings.published, Path(args.out).resolve() if args.out else None)
+    out = Path(args.out).resolve() if args.out else None
+    if out is not None and not out.parent.is_dir():
+        return fail(
+            f"cannot write {out}: the folder {out.parent} does not exist", EXIT_USAGE, "report"
+        )
+    try:
+        out = write_report(settings.published, out, settings.budget)
+    except OSError as error:
+        return fail(
+            f"cannot write the report: {error.strerror} ({error.filename})", command="report"
+        )
     print(f"report written to {out}")
     return 0
 
@@ -299,16 +336,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     """`dagster dev` on this project: the web UI (asset graph, runs, checks) and the daemon
     that runs the nightly schedule, with the same settings as `valuemap run`."""
-    settings = _settings(args)
+    settings = _settings(args, demo_by_default=True)
     settings.export()
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    # Runs and schedules are kept beside the warehouse, so they outlive the UI process.
-    dagster_home = settings.warehouse.parent / "dagster_home"
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("DAGSTER_HOME", str(dagster_home))
-    instance_config = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
-    if not instance_config.exists():
-        instance_config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    # The instance `valuemap run` records to: runs and schedules outlive the UI process.
+    os.environ["DAGSTER_HOME"] = str(prepare_dagster_home(settings.dagster_home))
     # The code server re-parses the dbt project with the `dbt` on PATH: make it this one.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 

@@ -9,7 +9,7 @@ month, with loaded_through_load_id) then change only in the months rebuilt since
 every other table is copied whole.
 
 The Parquet copies go to a new folder `<published>_parquet.<stamp>/` (one file per
-mart); then the symlink `<published>_parquet` is switched to it in one rename, and the
+mart, money as doubles, which pandas reads as numbers rather than Decimal objects); then the symlink `<published>_parquet` is switched to it in one rename, and the
 folder it pointed to before is removed. A reader that resolves the link once reads one
 consistent set.
 """
@@ -146,7 +146,22 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, published: Path, marts: list[
     folder.mkdir()
     for table in marts:
         target = _literal(str(folder / f"{table}.parquet"))
-        con.execute(f"copy pub.{MARTS_SCHEMA}.{_quote(table)} to {target} (format parquet)")
+        # Money as doubles: pandas reads a Parquet decimal as one Python Decimal per value.
+        columns = ", ".join(
+            f"cast({_quote(name)} as double) as {_quote(name)}"
+            if sql_type.startswith("DECIMAL")
+            else _quote(name)
+            for name, sql_type in con.execute(
+                "select column_name, data_type from duckdb_columns()"
+                " where database_name = 'pub' and schema_name = ? and table_name = ?"
+                " order by column_index",
+                [MARTS_SCHEMA, table],
+            ).fetchall()
+        )
+        con.execute(
+            f"copy (select {columns} from pub.{MARTS_SCHEMA}.{_quote(table)}) to {target}"
+            " (format parquet)"
+        )
     previous = link.resolve() if link.is_symlink() else None
     pending = link.with_name(link.name + ".new")
     pending.unlink(missing_ok=True)

@@ -32,6 +32,8 @@ class Settings:
     # where dbt builds the models: the DuckDB file itself, or Spark (valuemap/spark.py)
     engine: str
     spark_dir: Path
+    # Dagster's instance: the runs and their events (DAGSTER_HOME)
+    dagster_home: Path = Path()
     # a row held longer than this (days) waiting for what it refers to needs attention
     held_attention_days: int = DEFAULT_HELD_ATTENTION_DAYS
     # business parameters for this run, as JSON (README: Business parameters)
@@ -83,6 +85,7 @@ class Settings:
                 "VALUEMAP_DUCKDB_TEMP_DIRECTORY", str(wh.temp_path(warehouse))
             ),
             spark_dir=_path("VALUEMAP_SPARK_DIR", str(wh.spark_path(warehouse))),
+            dagster_home=_path("DAGSTER_HOME", str(wh.dagster_home_path(warehouse))),
         )
 
     @property

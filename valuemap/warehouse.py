@@ -10,6 +10,8 @@ the one place that names every file and folder derived from the warehouse file.
     data/warehouse_docs/                   the dbt docs
     data/warehouse_dbt_target/             dbt's target folder for this warehouse's runs
     data/warehouse_spark/                  on Spark: raw exports, tables, metastore
+    data/dagster_home/                     Dagster's runs, materializations and check results
+    data/logs/                             one log per refresh, refresh.log the newest
 """
 
 from __future__ import annotations
@@ -82,6 +84,17 @@ def dbt_target_path(warehouse: Path | str) -> Path:
     build's compiled manifest and partial parse, and target/ gains no folder per run."""
     path = Path(warehouse)
     return path.with_name(f"{path.stem}_dbt_target")
+
+
+def dagster_home_path(warehouse: Path) -> Path:
+    """The Dagster instance of the warehouse's refreshes (runs, materializations, check
+    results), which `valuemap ui` shows: <warehouse folder>/dagster_home."""
+    return warehouse.parent / "dagster_home"
+
+
+def logs_path(warehouse: Path) -> Path:
+    """The refreshes' logs: <warehouse folder>/logs."""
+    return warehouse.parent / "logs"
 
 
 def beside_published(published: Path, suffix: str) -> Path:

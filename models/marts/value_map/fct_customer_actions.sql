@@ -1,7 +1,8 @@
 -- One recommended action per customer (docs/domain.md §9, steps 7-8): the first rule of seed
 -- customer_action_rules, by priority, that matches the customer's Whitney policy,
 -- loyalty category and Kraljic quadrant (`*` matches anything); with the selling
--- strategy its Kraljic quadrant calls for (Rackham).
+-- strategy its Kraljic quadrant calls for (Rackham), and who is to act (the account
+-- manager in the CRM).
 with segments as (
     select * from {{ ref('fct_customer_segments') }}
 ),
@@ -14,6 +15,10 @@ rules as (
     select * from {{ ref('customer_action_rules') }}
 ),
 
+crm_customers as (
+    select * from {{ ref('stg_crm__customers') }}
+),
+
 customers as (
     select
         s.customer_id,
@@ -22,9 +27,11 @@ customers as (
         s.whitney_policy_code,
         s.kraljic_quadrant,
         s.rackham_selling_strategy,
-        coalesce(l.loyalty_category, 'unknown') as loyalty_category
+        coalesce(l.loyalty_category, 'unknown') as loyalty_category,
+        crm.account_manager
     from segments as s
     left join loyalty as l on s.customer_id = l.customer_id
+    left join crm_customers as crm on s.customer_id = crm.customer_id
 ),
 
 matched as (
@@ -53,7 +60,8 @@ final as (
         rule_priority,
         action_code,
         action,
-        rackham_selling_strategy
+        rackham_selling_strategy,
+        account_manager
     from matched
     where match_rank = 1
 )

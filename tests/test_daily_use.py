@@ -1,0 +1,223 @@
+"""Daily use: the Dagster instance keeps every run's history (read through Dagster's
+instance API and through the real webserver's GraphQL), commands find the demo without
+arguments, and the small frictions of a first hour stay fixed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+
+import pandas as pd
+import pytest
+
+from tests.conftest import run_refresh, valuemap
+from tests.test_metrics import MF
+from tests.test_ui import _free_port, _graphql, _reset_signals
+from valuemap import cli
+from valuemap.settings import PROJECT_ROOT
+from valuemap.warehouse import dagster_home_path, docs_path
+
+pytestmark = pytest.mark.slow
+
+PROFITABILITY_CHECK = ("marts/fct_customer_profitability", "gx_fct_customer_profitability")
+
+
+@pytest.fixture(scope="module")
+def two_nights(tiny_run, tmp_path_factory):
+    """The tiny run's folder with its Dagster history, and a second night on it."""
+    folder = tmp_path_factory.mktemp("history")
+    run = tiny_run.copy_to(folder)
+    shutil.copytree(dagster_home_path(tiny_run.warehouse), dagster_home_path(run.warehouse))
+    second = run_refresh(run.landing, run.warehouse)
+    assert second.result.returncode == 0, second.result.stderr[-3000:]
+    return second
+
+
+def test_each_run_is_kept_in_the_dagster_instance_beside_the_warehouse(two_nights):
+    from dagster import AssetCheckKey, AssetKey, DagsterInstance, DagsterRunStatus
+
+    home = two_nights.warehouse.parent / "dagster_home"
+    with DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        assert [(r.job_name, r.status) for r in runs] == [("refresh", DagsterRunStatus.SUCCESS)] * 2
+        published = instance.get_latest_materialization_event(AssetKey("published_marts"))
+        metadata = published.asset_materialization.metadata
+        assert metadata["whale_curve_peak_pct"].value > 100
+        assert metadata["reconciliation_max_difference"].value == 0
+        assert published.run_id == runs[0].run_id  # the newest run
+        asset, check = PROFITABILITY_CHECK
+        history = instance.event_log_storage.get_asset_check_execution_history(
+            AssetCheckKey(AssetKey(asset.split("/")), check), limit=10
+        )
+        assert [h.run_id for h in history] == [r.run_id for r in runs]
+
+
+def test_the_ui_shows_the_runs_materializations_and_checks(two_nights, tmp_path):
+    port = _free_port()
+    log = (tmp_path / "ui.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "valuemap.cli",
+            "ui",
+            "--port",
+            str(port),
+            "--warehouse",
+            str(two_nights.warehouse),
+            "--landing",
+            str(two_nights.landing),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        preexec_fn=_reset_signals,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            assert process.poll() is None, (tmp_path / "ui.log").read_text()[-3000:]
+            try:
+                if _graphql(port, "{ assetNodes { id } }")["data"]["assetNodes"]:
+                    break
+            except (urllib.error.URLError, ConnectionError, KeyError, TypeError):
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "ui.log").read_text()[-3000:]
+            time.sleep(2)
+        runs = _graphql(
+            port, "{ runsOrError { ... on Runs { results { runId status pipelineName } } } }"
+        )["data"]["runsOrError"]["results"]
+        assert [(r["status"], r["pipelineName"]) for r in runs] == [("SUCCESS", "refresh")] * 2
+        node = _graphql(
+            port,
+            '{ assetNodes(assetKeys: [{path: ["published_marts"]}]) {'
+            " assetMaterializations(limit: 5) { runId metadataEntries { label } } } }",
+        )["data"]["assetNodes"][0]
+        assert [m["runId"] for m in node["assetMaterializations"]] == [r["runId"] for r in runs]
+        labels = {e["label"] for e in node["assetMaterializations"][0]["metadataEntries"]}
+        assert {"whale_curve_peak_pct", "reconciliation_max_difference"} <= labels
+        asset, check = PROFITABILITY_CHECK
+        checks = _graphql(
+            port,
+            f"{{ assetNodes(assetKeys: [{{path: {json.dumps(asset.split('/'))}}}]) {{"
+            " assetChecksOrError { ... on AssetChecks { checks { name"
+            " executionForLatestMaterialization { status } } } } } }",
+        )["data"]["assetNodes"][0]["assetChecksOrError"]["checks"]
+        assert {c["name"]: c["executionForLatestMaterialization"]["status"] for c in checks}[
+            check
+        ] == "SUCCEEDED"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+def test_status_report_and_ui_default_to_the_demo(tmp_path, monkeypatch, capsys):
+    """After `./dev demo` there is no data/warehouse.duckdb: the commands that only look
+    show the demo, and say so; `run` and a named warehouse are left alone."""
+    demo = tmp_path / "data" / "demo"
+    demo.mkdir(parents=True)
+    (demo / "warehouse.duckdb").touch()
+    monkeypatch.setattr("valuemap.settings.PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(cli, "DEMO_DIR", demo)
+    for variable in (
+        "VALUEMAP_WAREHOUSE",
+        "VALUEMAP_LANDING",
+        "VALUEMAP_PUBLISHED",
+        "DAGSTER_HOME",
+    ):
+        monkeypatch.delenv(variable, raising=False)
+    plain = argparse.Namespace(warehouse=None, published=None)
+    shown = cli._settings(plain, demo_by_default=True)
+    assert shown.warehouse == demo / "warehouse.duckdb"
+    assert shown.published == demo / "warehouse_published.duckdb"
+    assert shown.landing == demo / "landing"
+    assert shown.dagster_home == demo / "dagster_home"
+    assert "showing the demo" in capsys.readouterr().err
+    assert cli._settings(plain).warehouse == tmp_path / "data" / "warehouse.duckdb"
+    named = argparse.Namespace(warehouse=str(tmp_path / "mine.duckdb"), published=None)
+    assert cli._settings(named, demo_by_default=True).warehouse == tmp_path / "mine.duckdb"
+    (tmp_path / "data" / "warehouse.duckdb").touch()  # once there is one of your own
+    assert (
+        cli._settings(plain, demo_by_default=True).warehouse
+        == tmp_path / "data" / "warehouse.duckdb"
+    )
+
+
+def test_a_report_to_a_missing_folder_is_one_line(tiny_run, tmp_path):
+    out = tmp_path / "missing" / "r.html"
+    result = valuemap("report", "--warehouse", str(tiny_run.warehouse), "--out", str(out))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"valuemap report failed: cannot write {out}: the folder {out.parent} does not exist"
+    )
+
+
+def test_parquet_copies_give_pandas_numbers_for_money(tiny_run):
+    link = tiny_run.published.with_name("warehouse_published_parquet")
+    frame = pd.read_parquet(link / "fct_customer_profitability_window.parquet")
+    assert frame["revenue_amount"].dtype == "float64"
+    assert frame["revenue_amount"].sum() == pytest.approx(2850)  # tests/fixtures/tiny_landing.py
+
+
+def test_the_dbt_docs_open_on_the_projects_overview(tiny_run):
+    manifest = json.loads((docs_path(tiny_run.published) / "manifest.json").read_text())
+    overview = manifest["docs"]["doc.valuemap.__overview__"]["block_contents"]
+    assert "Where to start" in overview and "fct_customer_profitability_window" in overview
+
+
+def test_the_readmes_metric_example_prints_years_in_order_and_whole_numbers(relationships_run):
+    """Three years of orders (tests/fixtures/relationships_landing.py)."""
+    result = subprocess.run(
+        [
+            MF,
+            "query",
+            "--metrics",
+            "revenue,net_profit,net_margin_pct,customers",
+            "--group-by",
+            "metric_time__year",
+            "--order",
+            "metric_time__year",
+            "--decimals",
+            "0",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **os.environ,
+            "DBT_PROFILES_DIR": str(PROJECT_ROOT),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "VALUEMAP_WAREHOUSE": str(relationships_run.warehouse),
+        },
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    years = [line.split()[0][:4] for line in result.stdout.splitlines() if line[:2] == "20"]
+    assert years == ["2023", "2024", "2025"]
+    assert "e+" not in result.stdout
+    assert (
+        "mf query --metrics revenue,net_profit,net_margin_pct,customers \\\n"
+        in (PROJECT_ROOT / "README.md").read_text()
+    )
+
+
+def test_every_connection_is_opened_within_the_budget(tiny_run):
+    from valuemap.warehouse import budget, connect
+
+    with connect(tiny_run.published, read_only=True, config=budget(1, "1GB")) as con:
+        assert con.execute("select current_setting('threads')").fetchone()[0] == 1
+    with connect() as con:  # the default budget, not 80% of the machine
+        assert con.execute("select current_setting('threads')").fetchone()[0] == 2
