@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.error
 
 import pandas as pd
 import pytest
 
 from tests.conftest import run_refresh, valuemap
-from tests.test_metrics import MF
-from tests.test_ui import _free_port, _graphql, _reset_signals
+from tests.test_metrics import mf
+from tests.test_ui import _graphql, running_ui
 from valuemap import cli
 from valuemap.settings import PROJECT_ROOT
 from valuemap.warehouse import dagster_home_path, docs_path
@@ -60,38 +54,8 @@ def test_each_run_is_kept_in_the_dagster_instance_beside_the_warehouse(two_night
 
 
 def test_the_ui_shows_the_runs_materializations_and_checks(two_nights, tmp_path):
-    port = _free_port()
-    log = (tmp_path / "ui.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "valuemap.cli",
-            "ui",
-            "--port",
-            str(port),
-            "--warehouse",
-            str(two_nights.warehouse),
-            "--landing",
-            str(two_nights.landing),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        preexec_fn=_reset_signals,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            assert process.poll() is None, (tmp_path / "ui.log").read_text()[-3000:]
-            try:
-                if _graphql(port, "{ assetNodes { id } }")["data"]["assetNodes"]:
-                    break
-            except (urllib.error.URLError, ConnectionError, KeyError, TypeError):
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "ui.log").read_text()[-3000:]
-            time.sleep(2)
+    folder = ("--warehouse", str(two_nights.warehouse), "--landing", str(two_nights.landing))
+    with running_ui(tmp_path / "ui.log", *folder) as port:
         runs = _graphql(
             port, "{ runsOrError { ... on Runs { results { runId status pipelineName } } } }"
         )["data"]["runsOrError"]["results"]
@@ -111,17 +75,8 @@ def test_the_ui_shows_the_runs_materializations_and_checks(two_nights, tmp_path)
             " assetChecksOrError { ... on AssetChecks { checks { name"
             " executionForLatestMaterialization { status } } } } } }",
         )["data"]["assetNodes"][0]["assetChecksOrError"]["checks"]
-        assert {c["name"]: c["executionForLatestMaterialization"]["status"] for c in checks}[
-            check
-        ] == "SUCCEEDED"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+        latest = {c["name"]: c["executionForLatestMaterialization"]["status"] for c in checks}
+        assert latest[check] == "SUCCEEDED"
 
 
 def test_status_report_and_ui_default_to_the_demo(tmp_path, monkeypatch, capsys):
@@ -180,34 +135,14 @@ def test_the_dbt_docs_open_on_the_projects_overview(tiny_run):
 
 def test_the_readmes_metric_example_prints_years_in_order_and_whole_numbers(relationships_run):
     """Three years of orders (tests/fixtures/relationships_landing.py)."""
-    result = subprocess.run(
-        [
-            MF,
-            "query",
-            "--metrics",
-            "revenue,net_profit,net_margin_pct,customers",
-            "--group-by",
-            "metric_time__year",
-            "--order",
-            "metric_time__year",
-            "--decimals",
-            "0",
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={
-            **os.environ,
-            "DBT_PROFILES_DIR": str(PROJECT_ROOT),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "VALUEMAP_WAREHOUSE": str(relationships_run.warehouse),
-        },
+    stdout = mf(
+        relationships_run.warehouse,
+        *("query", "--metrics", "revenue,net_profit,net_margin_pct,customers"),
+        *("--group-by", "metric_time__year", "--order", "metric_time__year", "--decimals", "0"),
     )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    years = [line.split()[0][:4] for line in result.stdout.splitlines() if line[:2] == "20"]
+    years = [line.split()[0][:4] for line in stdout.splitlines() if line[:2] == "20"]
     assert years == ["2023", "2024", "2025"]
-    assert "e+" not in result.stdout
+    assert "e+" not in stdout
     assert (
         "mf query --metrics revenue,net_profit,net_margin_pct,customers \\\n"
         in (PROJECT_ROOT / "README.md").read_text()

@@ -19,9 +19,10 @@ MF = str(Path(sys.executable).with_name("mf"))
 IN_WINDOW = "{{ Dimension('customer_month__is_in_analysis_window') }}"
 
 
-def mf_query(warehouse: Path, out: Path, *args: str) -> list[dict]:
+def mf(warehouse: Path, *args: str) -> str:
+    """`mf` on a warehouse, as the README runs it; its standard output."""
     result = subprocess.run(
-        [MF, "query", *args, "--csv", str(out)],
+        [MF, *args],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -34,6 +35,11 @@ def mf_query(warehouse: Path, out: Path, *args: str) -> list[dict]:
         },
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result.stdout
+
+
+def mf_query(warehouse: Path, out: Path, *args: str) -> list[dict]:
+    mf(warehouse, "query", *args, "--csv", str(out))
     with out.open(newline="") as f:
         return list(csv.DictReader(f))
 

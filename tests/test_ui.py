@@ -4,6 +4,7 @@ as checks, the Great Expectations checks, the docs and the publish assets."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -13,6 +14,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -50,13 +53,13 @@ def _graphql(port: int, query: str) -> dict:
         return json.loads(response.read())
 
 
-@pytest.fixture
-def ui_port(tmp_path):
+@contextlib.contextmanager
+def running_ui(log_path: Path, *args: str) -> Iterator[int]:
+    """`valuemap ui` with `args`, until its code location is loaded; yields its port."""
     port = _free_port()
-    log = (tmp_path / "ui.log").open("w")
-    warehouse = tmp_path / "warehouse.duckdb"
+    log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "valuemap.cli", "ui", "--port", str(port), "--warehouse", warehouse],
+        [sys.executable, "-m", "valuemap.cli", "ui", "--port", str(port), *args],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
@@ -66,14 +69,14 @@ def ui_port(tmp_path):
     try:
         deadline = time.monotonic() + 240
         while True:
-            assert process.poll() is None, (tmp_path / "ui.log").read_text()[-3000:]
+            assert process.poll() is None, log_path.read_text()[-3000:]
             try:
                 # the code location is loaded once the graph has assets
                 if _graphql(port, "{ assetNodes { id } }")["data"]["assetNodes"]:
                     break
             except (urllib.error.URLError, ConnectionError, KeyError, TypeError):
                 pass
-            assert time.monotonic() < deadline, (tmp_path / "ui.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, log_path.read_text()[-3000:]
             time.sleep(2)
         yield port
     finally:
@@ -84,6 +87,12 @@ def ui_port(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         log.close()
+
+
+@pytest.fixture
+def ui_port(tmp_path):
+    with running_ui(tmp_path / "ui.log", "--warehouse", str(tmp_path / "warehouse.duckdb")) as port:
+        yield port
 
 
 def test_ui_shows_the_asset_graph_with_its_checks(ui_port):
