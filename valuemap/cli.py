@@ -94,7 +94,10 @@ def prepare_dagster_home(home: Path) -> Path:
 
 
 def _run_job(settings: Settings, started: float, started_at: datetime, log_path: Path) -> int:
+    import sqlite3
+
     from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
+    from sqlalchemy.exc import SQLAlchemyError
 
     from orchestration.definitions import defs
 
@@ -106,15 +109,22 @@ def _run_job(settings: Settings, started: float, started_at: datetime, log_path:
     # beside the warehouse, which `valuemap ui` shows. dbt's own output goes to the run
     # log; the console shows warnings and the summary.
     home = prepare_dagster_home(settings.dagster_home)
-    with DagsterInstance.from_config(str(home)) as instance, log_path.open("w") as log_file:
-        with contextlib.suppress(OSError):
-            latest.unlink(missing_ok=True)
-            latest.symlink_to(log_path.name)
-        with contextlib.redirect_stdout(log_file):
-            result = defs.resolve_job_def("refresh").execute_in_process(
-                run_config=quiet, instance=instance, raise_on_error=False
-            )
-        records = instance.all_logs(result.run_id)
+    try:
+        with DagsterInstance.from_config(str(home)) as instance, log_path.open("w") as log_file:
+            with contextlib.suppress(OSError):
+                latest.unlink(missing_ok=True)
+                latest.symlink_to(log_path.name)
+            with contextlib.redirect_stdout(log_file):
+                result = defs.resolve_job_def("refresh").execute_in_process(
+                    run_config=quiet, instance=instance, raise_on_error=False
+                )
+            records = instance.all_logs(result.run_id)
+    except (sqlite3.Error, SQLAlchemyError) as error:  # its SQLite files cannot be written
+        message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return fail(
+            f"the Dagster instance in {home} cannot be written ({message}): free space or"
+            " fix the permissions there, and run again"
+        )
     step_seconds: dict[str, float] = {}
     step_started: dict[str, float] = {}
     failure = None
