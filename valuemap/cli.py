@@ -323,11 +323,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     settings = _settings(args, demo_by_default=True)
     if not settings.published.exists():
-        print(
-            f"valuemap report failed: {settings.published} does not exist; run a refresh first",
-            file=sys.stderr,
-        )
-        return 1
+        return fail(f"{settings.published} does not exist; run a refresh first", command="report")
     out = Path(args.out).resolve() if args.out else None
     if out is not None and not out.parent.is_dir():
         return fail(
