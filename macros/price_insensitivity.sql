@@ -12,3 +12,12 @@
 {% macro break_even_volume_loss_pct(price_increase, net_margin) -%}
     100.0 * ({{ price_increase }}) / (({{ net_margin }}) + ({{ price_increase }}))
 {%- endmacro %}
+
+{#
+    The expected volume change of a price rise, as a share (-0.02 = 2% less), for a
+    customer whose loyalty category loses `volume_loss_pct_per_price_pct` % of volume per
+    % of price (seed loyalty_volume_responses); never below -100%.
+#}
+{% macro expected_volume_change_share(volume_loss_pct_per_price_pct, price_increase_pct) -%}
+    0 - least(({{ volume_loss_pct_per_price_pct }}) * ({{ price_increase_pct }}), 100) / 100.0
+{%- endmacro %}

@@ -37,6 +37,7 @@ def test_the_job_writes_a_self_contained_report(relationships_run):
         "Kraljic from the customer&#x27;s side, with the matching models",
         "Satisfaction x loyalty",
         "Price insensitivity (slide 127)",
+        "What if we act",
         "Cohort retention",
         "Segment migration since the previous run",
     ]

@@ -64,7 +64,7 @@ def test_every_chart_renders_in_chromium(relationships_run):
     seen = open_in_chromium(report_path(relationships_run.published), screenshot)
     assert seen["errors"] == []
     page = report_path(relationships_run.published).read_text(encoding="utf-8")
-    assert len(seen["titles"]) == 12  # sections; some are tables rather than charts
+    assert len(seen["titles"]) == 13  # sections; some are tables rather than charts
     assert len(seen["charts"]) == len(re.findall(r"<svg", page)) >= 6
     for width, height, shapes in seen["charts"]:
         assert width > 100 and height > 50 and shapes > 3

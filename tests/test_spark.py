@@ -70,7 +70,7 @@ def test_spark_builds_every_mart_as_duckdb_does(engines: dict[str, Run]) -> None
             "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts'"
         )
     )
-    assert len(marts) == 28
+    assert len(marts) == 31
     for mart in ("fct_cost_to_serve", "fct_customer_segments", "fct_profit_curve"):
         assert spark.query(f"select count(*) from marts.{mart}")[0][0] > 0
 

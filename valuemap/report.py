@@ -322,6 +322,57 @@ def _act_on(q) -> Section:
     )
 
 
+def _what_if(q) -> Section:
+    title = "What if we act"
+    rows = q(
+        "select scenario_name, selected_customer_count, revenue_after_amount - revenue_before_amount,"
+        " freed_minutes, conventional_cost_respread_amount, net_effect_as_is_amount,"
+        " net_effect_capacity_reduced_amount, loss_customer_count_after,"
+        " peak_cumulative_profit_pct_after from marts.rpt_action_scenarios"
+        " order by net_effect_capacity_reduced_amount desc, scenario_code"
+    )
+    if not rows:
+        return _not_drawn(title, "no action scenarios (seed action_scenarios) or no customers")
+
+    def signed(amount: object) -> str:
+        return "n/a" if amount is None else f"{float(amount):+,.0f}"
+
+    best = rows[0]
+    return (
+        title,
+        f"{best[0]}: {_money(best[6])} over the window once the freed capacity is cut, {_money(best[5])}"
+        " as is. As is, the freed minutes stay paid for as unused capacity; only cutting the"
+        " capacity saves them.",
+        table(
+            [
+                "scenario",
+                "customers",
+                "revenue change (EUR)",
+                "minutes freed",
+                "re-spread to others (EUR)",
+                "profit as is (EUR)",
+                "profit, capacity cut (EUR)",
+                "loss customers after",
+                "whale peak after",
+            ],
+            [
+                (
+                    name,
+                    int(n),
+                    signed(revenue),
+                    signed(minutes),
+                    signed(respread),
+                    signed(as_is),
+                    signed(cut),
+                    int(losses),
+                    "n/a" if peak is None else f"{float(peak):.0f}%",
+                )
+                for name, n, revenue, minutes, respread, as_is, cut, losses, peak in rows
+            ],
+        ),
+    )
+
+
 def _sections(con: duckdb.DuckDBPyConnection) -> list[Section]:
     """(title, reading aid, chart or table) for every part of the report; a part without
     the data to draw it says why."""
@@ -560,6 +611,8 @@ def _sections(con: duckdb.DuckDBPyConnection) -> list[Section]:
         )
     else:
         out.append(_not_drawn(title, "no price scenarios (seed price_scenarios)"))
+
+    out.append(_what_if(q))
 
     title = "Cohort retention"
     cohorts = q(

@@ -1,9 +1,7 @@
--- Cost rate of each activity and month.
--- Time-driven (pool has practical capacity): capacity cost rate = pool cost / capacity
--- minutes; rate per driver unit = unit minutes x capacity cost rate. When the month's
--- demand exceeds the practical capacity, the demand is the divisor, so customers are
--- never charged more than the pool cost.
--- Conventional: rate = pool cost x pool share / the month's total driver quantity.
+-- Cost rate of each activity and month (docs/domain.md §1; the rules are in
+-- macros/activity_rates.sql). Time-driven when the pool has a practical capacity:
+-- rate per driver unit = unit minutes x capacity cost rate. Conventional otherwise:
+-- pool cost x pool share / the month's total driver quantity.
 -- Rates are doubles on every engine (macros/type_double.sql).
 with resource_pools as (
     select * from {{ ref('stg_costs__resource_pools') }}
@@ -80,21 +78,15 @@ final as (
         pm.pool_used_minutes,
         case
             when m.is_time_driven
-                then
-                    cast(m.pool_cost_amount as {{ type_double() }})
-                    / greatest(m.practical_capacity_minutes, pm.pool_used_minutes)
+                then {{ capacity_cost_rate_per_minute(
+                    'm.pool_cost_amount', 'm.practical_capacity_minutes', 'pm.pool_used_minutes'
+                ) }}
         end as capacity_cost_rate_per_minute,
-        case
-            when m.driver = 'none' then null
-            when m.is_time_driven
-                then
-                    m.unit_minutes * cast(m.pool_cost_amount as {{ type_double() }})
-                    / greatest(m.practical_capacity_minutes, pm.pool_used_minutes)
-            when m.total_driver_quantity > 0
-                then
-                    cast(m.pool_cost_amount as {{ type_double() }}) * m.pool_share
-                    / m.total_driver_quantity
-        end as cost_rate_per_driver_unit
+        {{ cost_rate_per_driver_unit(
+            'm.driver', 'm.is_time_driven', 'm.unit_minutes', 'm.pool_cost_amount',
+            'm.practical_capacity_minutes', 'pm.pool_used_minutes', 'm.pool_share',
+            'm.total_driver_quantity'
+        ) }} as cost_rate_per_driver_unit
     from with_minutes as m
     inner join pool_minutes as pm
         on m.pool_id = pm.pool_id and m.month_start_date = pm.month_start_date

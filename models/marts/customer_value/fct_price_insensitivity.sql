@@ -43,8 +43,9 @@ scenario_rows as (
         -- a double: on Spark a decimal quotient keeps 6 digits, and a small margin divides
         cast(r.net_profit_amount as {{ type_double() }}) / r.revenue_amount as net_margin_share,
         s.price_increase_pct / 100.0 as price_increase_share,
-        0 - least(r.volume_loss_pct_per_price_pct * s.price_increase_pct, 100) / 100.0
-            as volume_change_share
+        {{ expected_volume_change_share(
+            'r.volume_loss_pct_per_price_pct', 's.price_increase_pct'
+        ) }} as volume_change_share
     from responses as r
     cross join scenarios as s
 ),

@@ -1,0 +1,106 @@
+-- Each customer of the analysis window under each action scenario (docs/domain.md §10):
+-- revenue, COGS, cost to serve and net profit before and after the action, as is (the
+-- pools cost what they cost). A customer the action is not for keeps its revenue and
+-- drivers, but pays the rates that remain: more of a conventional pool whose quantities
+-- fell, the same of a time-driven pool (unused capacity is never charged to a customer).
+with scenario_customers as (
+    select * from {{ ref('int_action_scenario_customers') }}
+),
+
+customers as (
+    select * from {{ ref('fct_customer_profitability_window') }}
+),
+
+cost_to_serve as (
+    select * from {{ ref('fct_cost_to_serve') }}
+),
+
+scenario_rates as (
+    select * from {{ ref('int_action_scenario_activity_rates') }}
+),
+
+driver_factors as (
+    select * from {{ ref('int_action_scenario_driver_factors') }}
+),
+
+-- The scenario rates cover the window's months only, so the join keeps the window.
+cost_lines as (
+    select
+        r.scenario_code,
+        c.customer_id,
+        r.is_time_driven,
+        c.allocated_amount,
+        c.driver_quantity * coalesce(f.quantity_factor, 1)
+        * coalesce(r.scenario_cost_rate_per_driver_unit, 0) as scenario_allocated_amount,
+        case when r.is_time_driven then c.driver_quantity * c.unit_minutes else 0 end
+            as used_minutes,
+        case
+            when r.is_time_driven
+                then c.driver_quantity * coalesce(f.quantity_factor, 1) * c.unit_minutes
+            else 0
+        end as scenario_used_minutes
+    from cost_to_serve as c
+    inner join scenario_rates as r
+        on c.cost_activity_id = r.cost_activity_id and c.month_start_date = r.month_start_date
+    left join driver_factors as f
+        on
+            r.scenario_code = f.scenario_code
+            and c.customer_id = f.customer_id
+            and c.driver = f.driver
+),
+
+cost_changes as (
+    select
+        scenario_code,
+        customer_id,
+        sum(scenario_allocated_amount) as cost_to_serve_after_amount,
+        sum(case when is_time_driven then 0 else allocated_amount end)
+            as conventional_cost_before_amount,
+        sum(case when is_time_driven then 0 else scenario_allocated_amount end)
+            as conventional_cost_after_amount,
+        sum(used_minutes) as time_driven_minutes_before,
+        sum(scenario_used_minutes) as time_driven_minutes_after
+    from cost_lines
+    group by scenario_code, customer_id
+),
+
+final as (
+    select
+        s.scenario_code,
+        s.customer_id,
+        c.customer_name,
+        s.action_kind,
+        s.is_selected,
+        s.is_stopped,
+        s.loyalty_category,
+        s.price_increase_pct,
+        s.volume_change_pct,
+        cast(s.revenue_before_amount as {{ dbt.type_numeric() }}) as revenue_before_amount,
+        cast(s.revenue_after_amount as {{ dbt.type_numeric() }}) as revenue_after_amount,
+        cast(s.cogs_before_amount as {{ dbt.type_numeric() }}) as cogs_before_amount,
+        cast(s.cogs_after_amount as {{ dbt.type_numeric() }}) as cogs_after_amount,
+        cast(c.cost_to_serve_amount as {{ dbt.type_numeric() }}) as cost_to_serve_before_amount,
+        cast(
+            coalesce(k.cost_to_serve_after_amount, 0) as {{ dbt.type_numeric() }}
+        ) as cost_to_serve_after_amount,
+        cast(
+            coalesce(k.conventional_cost_before_amount, 0) as {{ dbt.type_numeric() }}
+        ) as conventional_cost_before_amount,
+        cast(
+            coalesce(k.conventional_cost_after_amount, 0) as {{ dbt.type_numeric() }}
+        ) as conventional_cost_after_amount,
+        coalesce(k.time_driven_minutes_before, 0) as time_driven_minutes_before,
+        coalesce(k.time_driven_minutes_after, 0) as time_driven_minutes_after,
+        cast(c.net_profit_amount as {{ dbt.type_numeric() }}) as net_profit_before_amount,
+        cast(
+            s.revenue_after_amount - s.cogs_after_amount
+            - coalesce(k.cost_to_serve_after_amount, 0)
+            as {{ dbt.type_numeric() }}
+        ) as net_profit_after_amount
+    from scenario_customers as s
+    inner join customers as c on s.customer_id = c.customer_id
+    left join cost_changes as k
+        on s.scenario_code = k.scenario_code and s.customer_id = k.customer_id
+)
+
+select * from final
