@@ -97,7 +97,7 @@ def test_the_report_sets_the_scenarios_side_by_side(tiny_run):
     section = page[page.index("<h2>What if we act</h2>") :].split("</section>")[0]
     # the best with the capacity cut first: the 2% price rise (37.56; 30.06 as is)
     assert (
-        "Raise every price by 2%: EUR 38 over the window once the freed capacity is cut,"
-        " EUR 30 as is." in section
+        "Raise every price by 2%: profit +EUR 38 over the window once the freed capacity"
+        " is cut, +EUR 30 as is." in section
     )
     assert section.count("<tr>") == 7  # a header and the six default scenarios

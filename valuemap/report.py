@@ -337,12 +337,15 @@ def _what_if(q) -> Section:
     def signed(amount: object) -> str:
         return "n/a" if amount is None else f"{float(amount):+,.0f}"
 
+    def profit(amount: object) -> str:
+        return f"{'-' if float(amount) < 0 else '+'}{_money(abs(float(amount)))}"
+
     best = rows[0]
     return (
         title,
-        f"{best[0]}: {_money(best[6])} over the window once the freed capacity is cut, {_money(best[5])}"
-        " as is. As is, the freed minutes stay paid for as unused capacity; only cutting the"
-        " capacity saves them.",
+        f"{best[0]}: profit {profit(best[6])} over the window once the freed capacity is cut,"
+        f" {profit(best[5])} as is. As is, the freed minutes stay paid for as unused"
+        " capacity; only cutting the capacity saves them.",
         table(
             [
                 "scenario",
