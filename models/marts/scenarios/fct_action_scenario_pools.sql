@@ -50,6 +50,7 @@ scenario_pool_months as (
         max(practical_capacity_minutes) as practical_capacity_minutes,
         max(pool_used_minutes) as used_minutes,
         max(scenario_pool_used_minutes) as scenario_used_minutes,
+        max(pool_used_minutes) - max(scenario_pool_used_minutes) as freed_minutes,
         max(capacity_cost_rate_per_minute) as capacity_cost_rate_per_minute,
         max(scenario_capacity_cost_rate_per_minute) as scenario_capacity_cost_rate_per_minute,
         coalesce(sum(scenario_driver_quantity * scenario_cost_rate_per_driver_unit), 0)
@@ -79,7 +80,7 @@ scenario_months as (
         coalesce(m.is_time_driven, false) as is_time_driven,
         coalesce(m.used_minutes, 0) as used_minutes_before,
         coalesce(m.scenario_used_minutes, 0) as used_minutes_after,
-        coalesce(m.used_minutes - m.scenario_used_minutes, 0) as freed_minutes,
+        coalesce(m.freed_minutes, 0) as freed_minutes,
         coalesce(m.allocated_amount, 0) as as_is_allocated_amount,
         case
             when m.is_time_driven and m.practical_capacity_minutes > m.scenario_used_minutes
@@ -89,10 +90,10 @@ scenario_months as (
             else 0
         end as as_is_unused_capacity_amount,
         p.unassigned_amount + coalesce(m.unallocated_amount, 0) as unallocated_amount,
-        -- with the capacity reduced the pool keeps its capacity cost rate
+        -- with the capacity reduced by the freed minutes the pool keeps its capacity cost
+        -- rate, and its unused minutes stay those before the action
         case
-            when m.is_time_driven
-                then (m.used_minutes - m.scenario_used_minutes) * m.capacity_cost_rate_per_minute
+            when m.is_time_driven then m.freed_minutes * m.capacity_cost_rate_per_minute
             else 0
         end as freed_capacity_amount,
         case
@@ -100,16 +101,9 @@ scenario_months as (
             else coalesce(m.allocated_amount, 0)
         end as capacity_reduced_allocated_amount,
         case
-            when
-                m.is_time_driven
-                and m.practical_capacity_minutes - (m.used_minutes - m.scenario_used_minutes)
-                > m.scenario_used_minutes
+            when m.is_time_driven and m.practical_capacity_minutes > m.used_minutes
                 then
-                    (
-                        m.practical_capacity_minutes
-                        - (m.used_minutes - m.scenario_used_minutes)
-                        - m.scenario_used_minutes
-                    )
+                    (m.practical_capacity_minutes - m.used_minutes)
                     * m.capacity_cost_rate_per_minute
             else 0
         end as capacity_reduced_unused_capacity_amount

@@ -16,8 +16,9 @@ pools as (
     select * from {{ ref('fct_action_scenario_pools') }}
 ),
 
-analysis_window as (
-    select * from {{ ref('int_analysis_window') }}
+-- the window and the whale curve before any action
+curve_summary as (
+    select * from {{ ref('rpt_profit_curve_summary') }}
 ),
 
 customer_totals as (
@@ -39,8 +40,6 @@ customer_totals as (
                 else conventional_cost_after_amount - conventional_cost_before_amount
             end
         ) as conventional_cost_respread_amount,
-        sum(case when net_profit_before_amount < 0 then 1 else 0 end)
-            as loss_customer_count_before,
         sum(case when not is_stopped and net_profit_after_amount < 0 then 1 else 0 end)
             as loss_customer_count_after
     from customers
@@ -60,23 +59,22 @@ pool_totals as (
     group by scenario_code
 ),
 
--- The whale curve of the customers served, before and after the action.
-{% for side in ['before', 'after'] %}
-curve_{{ side }} as (
+-- The whale curve of the customers still served after the action.
+curve_after as (
     select
         scenario_code,
-        sum(net_profit_{{ side }}_amount) over (
+        sum(net_profit_after_amount) over (
             partition by scenario_code
-            order by net_profit_{{ side }}_amount desc, customer_id asc
+            order by net_profit_after_amount desc, customer_id asc
             rows between unbounded preceding and current row
         ) as cumulative_net_profit_amount,
-        sum(net_profit_{{ side }}_amount) over (partition by scenario_code)
+        sum(net_profit_after_amount) over (partition by scenario_code)
             as total_net_profit_amount
     from customers
-    {% if side == 'after' %}where not is_stopped{% endif %}
+    where not is_stopped
 ),
 
-peak_{{ side }} as (
+peak_after as (
     select
         scenario_code,
         -- undefined when the customers make no profit in total
@@ -86,10 +84,9 @@ peak_{{ side }} as (
                     then 100.0 * cumulative_net_profit_amount / total_net_profit_amount
             end
         ) as peak_cumulative_profit_pct
-    from curve_{{ side }}
+    from curve_after
     group by scenario_code
 ),
-{% endfor %}
 
 final as (
     select
@@ -97,8 +94,8 @@ final as (
         s.scenario_name,
         s.action_kind,
         s.description,
-        w.start_date as analysis_start_date,
-        w.end_date as analysis_end_date,
+        cs.analysis_start_date,
+        cs.analysis_end_date,
         c.selected_customer_count,
         c.stopped_customer_count,
         c.revenue_before_amount,
@@ -119,15 +116,14 @@ final as (
         c.gross_margin_after_amount - c.gross_margin_before_amount as net_effect_as_is_amount,
         c.gross_margin_after_amount - c.gross_margin_before_amount + p.freed_capacity_amount
             as net_effect_capacity_reduced_amount,
-        c.loss_customer_count_before,
+        cs.loss_customer_count as loss_customer_count_before,
         c.loss_customer_count_after,
-        round(pb.peak_cumulative_profit_pct, 4) as peak_cumulative_profit_pct_before,
+        cs.peak_cumulative_profit_pct as peak_cumulative_profit_pct_before,
         round(pa.peak_cumulative_profit_pct, 4) as peak_cumulative_profit_pct_after
     from scenarios as s
-    cross join analysis_window as w
+    cross join curve_summary as cs
     inner join customer_totals as c on s.scenario_code = c.scenario_code
     inner join pool_totals as p on s.scenario_code = p.scenario_code
-    left join peak_before as pb on s.scenario_code = pb.scenario_code
     left join peak_after as pa on s.scenario_code = pa.scenario_code
 )
 
