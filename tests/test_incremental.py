@@ -111,8 +111,8 @@ def test_the_nightly_tests_read_only_rows_of_new_loads(nightly: Run) -> None:
     first, rerun, latest = loads_tested(nightly)
     assert first == rerun < latest
     target = nightly.warehouse.with_name("warehouse_dbt_target") / "compiled" / "valuemap"
-    (not_null,) = target.glob("models/staging/orders/*/not_null_stg_orders__orders_order_id.sql")
-    assert f"_load_id > {rerun}" in not_null.read_text()
+    (unique,) = target.glob("models/staging/orders/*/unique_stg_orders__orders_order_id.sql")
+    assert f"_load_id > {rerun}" in unique.read_text()
     (not_null,) = target.glob("models/marts/*/*/not_null_fct_cost_to_serve_customer_id.sql")
     assert f"loaded_through_load_id > {rerun}" in not_null.read_text()
 
@@ -128,14 +128,14 @@ def test_the_nightly_build_leaves_out_tests_of_no_new_rows(nightly: Run) -> None
         r["unique_id"].split(".")[2] for r in results["results"] if ".test." in f".{r['unique_id']}"
     }
     for name in (
-        "not_null_stg_crm__customers_customer_id",
+        "unique_stg_crm__customers_customer_id",
         "unique_stg_crm__surveys_response_id",
-        "not_null_stg_costs__resource_pools_cost_amount",
+        "unique_combination_of_columns_stg_costs__resource_pools_period__pool_id",
     ):
         assert name not in ran
     for name in (
-        "not_null_stg_orders__orders_order_id",
-        "not_null_stg_crm__complaints_complaint_id",
+        "unique_stg_orders__orders_order_id",
+        "unique_stg_crm__complaints_complaint_id",
         "not_null_fct_cost_to_serve_customer_id",
         "not_null_fct_customer_segments_customer_id",
         "unique_whitney_policies_whitney_policy_code",

@@ -218,6 +218,36 @@ def test_bad_rows_land_in_rejects_with_file_row_column_and_reason(con, tmp_path)
     ).fetchall() == [("edi",)]
 
 
+def test_a_score_outside_its_scale_is_rejected(con, tmp_path):
+    """A rule the raw Great Expectations suites checked a second time; the loader is its
+    one enforcer."""
+    landing = write_tiny_landing(tmp_path / "landing")
+    customers = [
+        {
+            "customer_id": cid,
+            "customer_name": cid,
+            "created_date": "2024-01-01",
+            "kraljic_impact": score,
+        }
+        for cid, score in (("C8", "3"), ("C9", "9"))
+    ]
+    deliver(landing / "crm" / "customers" / "more_customers.csv", customers, age=10)
+    load_landing(con, landing)
+    assert rejects(con) == [
+        (
+            "crm/customers",
+            "more_customers.csv",
+            3,
+            "kraljic_impact",
+            "out of range: must be <= 5",
+            "9",
+        )
+    ]
+    assert con.execute(
+        "select kraljic_impact from raw.crm__customers where customer_id in ('C8', 'C9')"
+    ).fetchall() == [(3,)]
+
+
 def test_missing_required_column_rejects_the_file_whole(con, tmp_path):
     landing = write_tiny_landing(tmp_path / "landing")
     rows = [

@@ -1,9 +1,9 @@
 """The landing data contract (docs/contract.md), as data.
 
-This module is the one place the contract lives: the loader enforces it, the demo
-generator follows it, and the dbt sources and staging models
-(`python -m valuemap.dbt_staging`) and the raw expectation suites
-(`python -m valuemap.expectations`) are generated from it, so none can drift apart.
+This module is the one place the contract lives: the loader enforces it (and is the only
+place a contract rule is checked), the demo generator follows it, and the dbt sources and
+staging models (`python -m valuemap.dbt_staging`) are generated from it, so none can drift
+apart.
 """
 
 from __future__ import annotations

@@ -60,40 +60,20 @@ def _staging_sql(table: Table) -> str:
 
 
 def _model_yml(table: Table) -> dict:
+    """The model's columns, documented, and one test: its primary key. The loader is the
+    one enforcer of the rest of the contract (types, required and accepted values, ranges,
+    references): a staging view only renames what it loaded."""
     renames = RENAMES.get(table.path, {})
     key = [renames.get(k, k) for k in table.key]
     columns = []
     for c in table.columns:
         name = renames.get(c.name, c.name)
         col: dict = {"name": name, "description": c.description}
-        tests: list = []
-        if len(key) == 1 and name == key[0]:
-            tests += ["unique", "not_null"]
-        elif not c.nullable:
-            tests.append("not_null")
-        if c.values:
-            tests.append({"accepted_values": {"arguments": {"values": list(c.values)}}})
-        for fk in table.foreign_keys:
-            if fk.columns == (c.name,):
-                parent = next(t for t in TABLES if t.path == fk.parent)
-                parent_column = RENAMES.get(parent.path, {}).get(
-                    fk.parent_columns[0], fk.parent_columns[0]
-                )
-                tests.append(
-                    {
-                        "relationships": {
-                            "arguments": {
-                                "to": f"ref('{model_name(parent)}')",
-                                "field": parent_column,
-                            }
-                        }
-                    }
-                )
-        if tests:
-            col["data_tests"] = tests
+        if key == [name]:
+            col["data_tests"] = ["unique"]
         columns.append(col)
     for name, _, description in DERIVED.get(table.path, []):
-        columns.append({"name": name, "description": description, "data_tests": ["not_null"]})
+        columns.append({"name": name, "description": description})
     columns.append({"name": "_load_id", "description": LOAD_ID_DESCRIPTION})
     model: dict = {
         "name": model_name(table),

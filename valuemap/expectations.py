@@ -1,7 +1,9 @@
-"""Great Expectations suites on the warehouse: the raw layer (the contract, a second line
-behind the loader) and the marts (business invariants).
+"""Great Expectations suites on the marts: business invariants the loader cannot see.
 
-A suite is a GX 1.x ExpectationSuite stored as JSON in `expectations/`, with one extra
+The landing contract has one enforcer, the loader (valuemap/loader/): its types, required
+values, accepted values, ranges, keys and references are not checked again here.
+
+A suite is a GX 1.x ExpectationSuite stored as JSON in `expectations/marts/`, with one extra
 key in its `meta`: `valuemap`, saying what it validates:
   query       the SQL whose rows are validated (a table, or a query for invariants that
               span rows, e.g. "the last point of the whale curve")
@@ -10,25 +12,18 @@ key in its `meta`: `valuemap`, saying what it validates:
   since_load  validate only the rows of loads not validated before (`_load_id`; the
               incremental marts give their loaded_through_load_id as _load_id)
   key         columns that identify a failing row in the sample
-References (an order's customer) are joined in the suite's query, and an expectation
-checks that the parent was found.
-
 Why pandas and batches: GX 1.24's SQL datasource fails every expectation on DuckDB
 (upstream GX #11579), so rows are streamed from DuckDB as Arrow batches of
 VALUEMAP_GE_BATCH_ROWS (default 250,000) and each batch is validated as a pandas frame
 (a cheap pass first, the detailed one only where an expectation fails: `validate`).
 Memory stays bounded at any scale; per-row expectations are exact, uniqueness holds
-within a batch (the loader and dbt tests enforce it on whole tables).
-
-The raw suites are generated from valuemap/contract.py (`python -m valuemap.expectations`);
-tests/test_expectations.py fails when they are out of date.
+within a batch (the dbt tests enforce it on whole tables).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,12 +33,11 @@ import duckdb
 
 from valuemap import bookkeeping
 from valuemap.bookkeeping import newest_load_id
-from valuemap.contract import LOAD_COLUMNS, TABLES, TABLES_BY_PATH, Table
+from valuemap.contract import LOAD_COLUMNS
 from valuemap.settings import Settings
 from valuemap.sql import quote_identifier
 
-# The project's suites (the raw ones generated from the contract); a run reads those of
-# its settings, by default these.
+# The project's suites; a run reads those of its settings, by default these.
 EXPECTATIONS_DIR = Settings.expectations_dir
 SAMPLE_SIZE = 5
 
@@ -110,82 +104,12 @@ class SuiteOutcome:
 # ---------------------------------------------------------------- suites
 
 
-def load_suites(layer: str, folder: Path = EXPECTATIONS_DIR) -> list[Suite]:
-    """The suites of one layer (`raw` or `marts`), by name."""
+def load_suites(folder: Path = EXPECTATIONS_DIR) -> list[Suite]:
+    """The mart suites (`<folder>/marts/*.json`), by name."""
     return [
         Suite(path.stem, path, json.loads(path.read_text()))
-        for path in sorted((folder / layer).glob("*.json"))
+        for path in sorted((folder / "marts").glob("*.json"))
     ]
-
-
-def raw_suite(table: Table) -> dict[str, Any]:
-    """The contract of one landing table as an ExpectationSuite (JSON)."""
-    expectations: list[dict[str, Any]] = []
-
-    def expect(kind: str, meta: dict | None = None, **kwargs: Any) -> None:
-        expectations.append(
-            {"type": kind, "kwargs": kwargs, "meta": meta or {}, "severity": "critical"}
-        )
-
-    for column in table.columns:
-        if not column.nullable:
-            expect("expect_column_values_to_not_be_null", column=column.name)
-        if column.type == "enum":
-            expect(
-                "expect_column_values_to_be_in_set",
-                column=column.name,
-                value_set=list(column.values),
-            )
-        if column.low is not None or column.high is not None:
-            bounds: dict[str, Any] = {"column": column.name}
-            if column.low is not None:
-                bounds.update(min_value=column.low, strict_min=column.low_exclusive)
-            if column.high is not None:
-                bounds["max_value"] = column.high
-            expect("expect_column_values_to_be_between", **bounds)
-    if len(table.key) == 1:
-        expect("expect_column_values_to_be_unique", column=table.key[0])
-    else:
-        expect("expect_compound_columns_to_be_unique", column_list=list(table.key))
-    # References are joined in DuckDB (fast at any scale); GX checks that a parent was found.
-    joins = []
-    for number, fk in enumerate(table.foreign_keys):
-        if len(fk.columns) != 1:
-            continue  # composite references (return -> order line) stay with the loader
-        parent = TABLES_BY_PATH[fk.parent]
-        found = f"_parent_of_{fk.columns[0]}"
-        joins.append(
-            f" left join (select distinct {fk.parent_columns[0]} as {found}"
-            f" from raw.{parent.raw_name}) as p{number} on t.{fk.columns[0]} = p{number}.{found}"
-        )
-        expect(
-            "expect_column_values_to_not_be_null",
-            meta={"notes": f"{fk.message}: {fk.columns[0]} not in {fk.parent}"},
-            column=found,
-            row_condition=f"{fk.columns[0]}.notnull()",
-            condition_parser="pandas",
-        )
-    return {
-        "name": f"raw__{table.raw_name}",
-        "expectations": expectations,
-        "meta": {
-            "valuemap": {
-                "query": f"select * from raw.{table.raw_name} as t{''.join(joins)}",
-                "asset": [table.source, table.name],
-                "blocking": True,
-                "since_load": True,
-                "key": list(table.key),
-            }
-        },
-    }
-
-
-def expected_raw_files() -> dict[Path, str]:
-    return {
-        EXPECTATIONS_DIR / "raw" / f"{table.raw_name}.json": json.dumps(raw_suite(table), indent=2)
-        + "\n"
-        for table in TABLES
-    }
 
 
 # ---------------------------------------------------------------- validation
@@ -302,7 +226,8 @@ def validate(
 
 
 def last_validated_load_id(con: duckdb.DuckDBPyConnection, suite: Suite) -> int:
-    """Raw suites validate only new loads: those after the last run in which the suite passed."""
+    """A `since_load` suite validates only new loads: those after the last run in which
+    the suite passed."""
     return bookkeeping.last_validated_load_id(con, suite.name)
 
 
@@ -330,16 +255,3 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, outcome: SuiteOutcome) -
             for o in outcome.outcomes
         ],
     )
-
-
-def main() -> int:
-    """Write the raw suites from the contract."""
-    for path, text in expected_raw_files().items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    print(f"wrote {len(TABLES)} raw suites to {EXPECTATIONS_DIR / 'raw'}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

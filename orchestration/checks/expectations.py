@@ -1,10 +1,11 @@
-"""Great Expectations suites as Dagster asset checks on the real DuckDB tables.
+"""Great Expectations suites as Dagster asset checks on the real DuckDB marts.
 
-Two multi-asset checks: the raw suites run after the load and before dbt, the mart
-suites after dbt and before publish. A failed `critical` expectation of a blocking suite
-fails its check with severity ERROR; the check is blocking, so the assets downstream
-(dbt, publish) do not run and the published marts stay as they were. Every outcome is
-kept in `quality.validation_results` of the warehouse.
+One multi-asset check, after dbt and before publish. A failed `critical` expectation of
+a blocking suite fails its check with severity ERROR; the check is blocking, so the
+publish does not run and the published marts stay as they were. Every outcome is kept
+in `quality.validation_results` of the warehouse. The landing contract is not checked
+here: the loader enforces it, and its rejects and held rows are the ingest asset's
+metadata.
 """
 
 import json
@@ -88,17 +89,12 @@ def _run(
 
 
 def expectation_checks(folder: Path) -> list[AssetChecksDefinition]:
-    """The two checks, of the suites in `folder` (Settings.expectations_dir)."""
-    raw_suites, mart_suites = load_suites("raw", folder), load_suites("marts", folder)
-
-    @multi_asset_check(specs=[_spec(s) for s in raw_suites], name="raw_expectations")
-    def raw_expectations(context: AssetCheckExecutionContext, warehouse: Warehouse):
-        """The contract, checked again on the rows loaded since the last validation."""
-        yield from _run(context, warehouse, raw_suites)
+    """The check of the suites in `folder` (Settings.expectations_dir)."""
+    mart_suites = load_suites(folder)
 
     @multi_asset_check(specs=[_spec(s) for s in mart_suites], name="mart_expectations")
     def mart_expectations(context: AssetCheckExecutionContext, warehouse: Warehouse):
         """Business invariants of the marts BI reads."""
         yield from _run(context, warehouse, mart_suites)
 
-    return [raw_expectations, mart_expectations]
+    return [mart_expectations]
