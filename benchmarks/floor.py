@@ -1,8 +1,12 @@
-"""The floor: what the refresh costs without dbt or Dagster. The same loader, then the
-project's own compiled SQL (a `dbt compile` manifest) executed in dependency order in
-one DuckDB connection; no tests, no checks, no publish.
+"""The floors: what the refresh costs without dbt or Dagster. The landing files read
+into the raw tables, then the project's own compiled SQL (a `dbt compile` manifest)
+executed in dependency order in one DuckDB connection; no tests, no checks, no publish.
 
-    python -m benchmarks.floor --landing DIR --warehouse FILE --manifest target/manifest.json
+  loader floor  the files read by the project's loader (typed, checked, rejects, held rows)
+  bare floor    (--bare) the files read by DuckDB's `read_csv` with the contract's types,
+                nothing checked: what a bare DuckDB script would do
+
+    python -m benchmarks.floor --landing DIR --warehouse FILE --manifest target/manifest.json [--bare]
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from valuemap.contract import TABLES
 from valuemap.loader import load_landing
 from valuemap.settings import PROJECT_ROOT, Settings
 
@@ -41,7 +46,36 @@ def _seed_sql(node: dict) -> str:
     return f"select * from read_csv('{path}', header = true{options})"
 
 
-def run_floor(landing: Path, warehouse: Path, manifest_path: Path) -> dict[str, float]:
+def read_bare(con: duckdb.DuckDBPyConnection, landing: Path) -> None:
+    """Every landing table's CSV files into raw.<source>__<table> with `read_csv` and the
+    contract's types (a column the files lack is null), one load id: no check at all."""
+    con.execute("create schema if not exists raw")
+    # one load: the monthly models stamp their rows with the newest load id
+    con.execute("create or replace table raw._load_log as select 1 as load_id")
+    for table in TABLES:
+        files = sorted(str(p) for p in (landing / table.source / table.name).glob("*.csv"))
+        if not files:
+            continue
+        read = f"read_csv({files}, header = true, union_by_name = true, all_varchar = true)"
+        present = {
+            row[0].lower() for row in con.execute(f"describe select * from {read}").fetchall()
+        }
+        types = {c.name: c.raw_type for c in table.columns if c.name in present}
+        read = read.replace("all_varchar = true", f"types = {types}")
+        columns = ", ".join(
+            c.name if c.name in present else f"cast(null as {c.raw_type}) as {c.name}"
+            for c in table.columns
+        )
+        con.execute(
+            f"create or replace table raw.{table.raw_name} as select {columns},"
+            " 1 as _load_id, row_number() over () as _row_number,"
+            f" cast(null as varchar) as _extra_columns from {read}"
+        )
+
+
+def run_floor(
+    landing: Path, warehouse: Path, manifest_path: Path, bare: bool = False
+) -> dict[str, float]:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     settings = Settings.from_env()
     timings = {}
@@ -50,7 +84,10 @@ def run_floor(landing: Path, warehouse: Path, manifest_path: Path) -> dict[str, 
         str(warehouse),
         config={"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit},
     ) as con:
-        load_landing(con, landing)
+        if bare:
+            read_bare(con, landing)
+        else:
+            load_landing(con, landing)
         timings["load"] = time.perf_counter() - started
         sql_started = time.perf_counter()
         for node in build_order(manifest):
@@ -71,8 +108,11 @@ def main() -> None:
     parser.add_argument("--landing", required=True)
     parser.add_argument("--warehouse", required=True)
     parser.add_argument("--manifest", required=True, help="manifest.json of `dbt compile`")
+    parser.add_argument("--bare", action="store_true", help="read_csv instead of the loader")
     args = parser.parse_args()
-    timings = run_floor(Path(args.landing), Path(args.warehouse), Path(args.manifest))
+    timings = run_floor(
+        Path(args.landing), Path(args.warehouse), Path(args.manifest), bare=args.bare
+    )
     print(json.dumps(timings))
 
 

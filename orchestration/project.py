@@ -13,9 +13,13 @@ from valuemap.settings import PROJECT_ROOT
 valuemap_project = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
 
 # The dbt installed beside this Python, so `.venv/bin/valuemap` works without
-# activating the virtual environment; else whatever `dbt` is on PATH.
-_beside_python = Path(sys.executable).with_name("dbt")
-DBT_EXECUTABLE = str(_beside_python) if _beside_python.exists() else (shutil.which("dbt") or "dbt")
+# activating the virtual environment: `valuemap-dbt`, which keeps dbt's parse of the
+# project across warehouse files (valuemap/dbt_cli.py), else dbt; else whatever `dbt` is
+# on PATH.
+_beside_python = [Path(sys.executable).with_name(name) for name in ("valuemap-dbt", "dbt")]
+DBT_EXECUTABLE = next(
+    (str(path) for path in _beside_python if path.exists()), shutil.which("dbt") or "dbt"
+)
 
 
 _DBT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")

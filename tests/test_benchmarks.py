@@ -1,5 +1,5 @@
 """The benchmark command at its smallest scale, as a smoke test (not timed here): every
-measurement runs, the pandas peer agrees with the marts, and the nightly delta loads only
+measurement runs, the pandas peer and the bare DuckDB floor agree with the marts, and the nightly delta loads only
 the new day's files."""
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def test_benchmark_runs_at_the_smallest_scale(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (row,) = json.loads((tmp_path / "results.json").read_text())
-    assert row["peer_differs"] == ""
-    for measured in ("full", "floor", "peer", "delta"):
+    assert row["peer_differs"] == "" and row["bare_differs"] == ""
+    for measured in ("full", "bare", "floor", "peer", "delta"):
         assert row[measured]["seconds"] > 0 and row[measured]["peak_mb"] > 0
     assert set(row["delta_rows"]) == {
         "orders/orders",

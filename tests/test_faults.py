@@ -140,7 +140,7 @@ def dbt_is_running(group: int) -> bool:
         except (OSError, ProcessLookupError):
             continue
         arguments = cmdline.split(b"\0")
-        if b"build" in arguments and any(a.endswith(b"/dbt") for a in arguments):
+        if b"build" in arguments and any(a.endswith((b"/dbt", b"-dbt")) for a in arguments):
             return True
     return False
 

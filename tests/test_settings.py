@@ -14,8 +14,9 @@ import pytest
 import yaml
 from dagster_dbt import DbtCliResource
 
-from orchestration.project import dbt_resource
+from orchestration.project import DBT_EXECUTABLE, dbt_resource
 from orchestration.resources import Warehouse
+from valuemap.dbt_runs import seed_partial_parse
 from valuemap.settings import PROJECT_ROOT, Settings
 
 
@@ -125,3 +126,39 @@ def test_dbt_commands_build_no_dbt_adapter_in_the_job_process() -> None:
     invocation.wait()
     assert invocation.is_successful()
     assert invocation.adapter is None
+
+
+def test_a_new_warehouse_starts_from_the_projects_parse(tmp_path: Path) -> None:
+    """dbt parses the whole project again when a value of the connection changes, so every
+    first build on a new warehouse file did (15 s of a 2,000-customer refresh, against 6 s).
+    `valuemap-dbt` leaves the file's path and DuckDB settings out of that check, and the
+    first build starts from the project's parse (valuemap/dbt_cli.py)."""
+    assert Path(DBT_EXECUTABLE).name == "valuemap-dbt"
+
+    def parse(target: Path, warehouse: Path, threads: str) -> str:
+        parsed = subprocess.run(
+            [
+                DBT_EXECUTABLE,
+                "parse",
+                *("--profiles-dir", str(PROJECT_ROOT), "--project-dir", str(PROJECT_ROOT)),
+                *("--target-path", str(target), "--log-path", str(target)),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={
+                **os.environ,
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                "VALUEMAP_WAREHOUSE": str(warehouse),
+                "VALUEMAP_DUCKDB_THREADS": threads,
+            },
+        )
+        assert parsed.returncode == 0, parsed.stdout[-2000:] + parsed.stderr[-2000:]
+        return (target / "dbt.log").read_text(encoding="utf-8")
+
+    project = tmp_path / "project_target"
+    parse(project, tmp_path / "a" / "warehouse.duckdb", "2")
+    seed_partial_parse(project, tmp_path / "b" / "warehouse_dbt_target")
+    log = parse(tmp_path / "b" / "warehouse_dbt_target", tmp_path / "b" / "warehouse.duckdb", "1")
+    assert "Unable to do partial parsing" not in log
+    assert "Partial parsing enabled" in log

@@ -1,16 +1,21 @@
-"""What the dbt asset decides before it calls dbt: the vars of a run, the tests a build
-can leave out, and whether the docs site must be generated again."""
+"""What the dbt asset decides before it calls dbt: the vars of a run, the parse a first
+build starts from, the tests a build can leave out, and whether the docs site must be
+generated again."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import json
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+# dbt's saved parse of the project, in a target folder.
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 def dbt_vars_args(raw: str) -> list[str]:
@@ -19,6 +24,17 @@ def dbt_vars_args(raw: str) -> list[str]:
         return []
     json.loads(raw)  # fail early, with the JSON error, on a malformed value
     return ["--vars", raw]
+
+
+def seed_partial_parse(project_target: Path, target: Path) -> None:
+    """A warehouse's first build starts from the project's own parse (target/, written
+    when the definitions load): with `valuemap-dbt` (valuemap/dbt_cli.py) dbt parses only
+    the files that changed since, instead of the whole project. Later builds have their
+    own."""
+    parsed = project_target / PARTIAL_PARSE_FILE
+    if parsed.exists() and not (target / PARTIAL_PARSE_FILE).exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(parsed, target / PARTIAL_PARSE_FILE)
 
 
 # The columns that tell a row's load (macros/tests_on_new_rows.sql: load_id_column).

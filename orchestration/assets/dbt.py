@@ -24,6 +24,7 @@ from valuemap.dbt_runs import (
     DOCS_INPUTS_FILE,
     dbt_vars_args,
     docs_inputs,
+    seed_partial_parse,
     tests_reading_no_rows,
 )
 from valuemap.publish import swap_in_folder
@@ -53,6 +54,7 @@ def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, war
     if no_rows:
         # one value: dagster-dbt splits it on spaces into dbt's --exclude
         build += ["--exclude", " ".join(no_rows)]
+    seed_partial_parse(valuemap_project.target_path, target)
     yield from dbt.cli(build, context=context, target_path=target).stream()
     # What dbt would have said of a test of no rows: it passed. Said here, so the checks
     # do not go missing and nothing downstream waits on them.
