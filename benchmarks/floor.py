@@ -66,10 +66,10 @@ def read_bare(con: duckdb.DuckDBPyConnection, landing: Path) -> None:
             c.name if c.name in present else f"cast(null as {c.raw_type}) as {c.name}"
             for c in table.columns
         )
+        # the load id the models read; the loader's other columns no model reads
         con.execute(
             f"create or replace table raw.{table.raw_name} as select {columns},"
-            " 1 as _load_id, row_number() over () as _row_number,"
-            f" cast(null as varchar) as _extra_columns from {read}"
+            f" 1 as _load_id from {read}"
         )
 
 
