@@ -46,6 +46,10 @@ def _seed_sql(node: dict) -> str:
     return f"select * from read_csv('{path}', header = true{options})"
 
 
+def _read_csv(files: list[str], options: str) -> str:
+    return f"read_csv({files}, header = true, union_by_name = true, {options})"
+
+
 def read_bare(con: duckdb.DuckDBPyConnection, landing: Path) -> None:
     """Every landing table's CSV files into raw.<source>__<table> with `read_csv` and the
     contract's types (a column the files lack is null), one load id: no check at all."""
@@ -56,12 +60,11 @@ def read_bare(con: duckdb.DuckDBPyConnection, landing: Path) -> None:
         files = sorted(str(p) for p in (landing / table.source / table.name).glob("*.csv"))
         if not files:
             continue
-        read = f"read_csv({files}, header = true, union_by_name = true, all_varchar = true)"
-        present = {
-            row[0].lower() for row in con.execute(f"describe select * from {read}").fetchall()
-        }
+        header = con.execute(
+            f"describe select * from {_read_csv(files, 'all_varchar = true')}"
+        ).fetchall()
+        present = {row[0].lower() for row in header}
         types = {c.name: c.raw_type for c in table.columns if c.name in present}
-        read = read.replace("all_varchar = true", f"types = {types}")
         columns = ", ".join(
             c.name if c.name in present else f"cast(null as {c.raw_type}) as {c.name}"
             for c in table.columns
@@ -69,7 +72,7 @@ def read_bare(con: duckdb.DuckDBPyConnection, landing: Path) -> None:
         # the load id the models read; the loader's other columns no model reads
         con.execute(
             f"create or replace table raw.{table.raw_name} as select {columns},"
-            f" 1 as _load_id from {read}"
+            f" 1 as _load_id from {_read_csv(files, f'types = {types}')}"
         )
 
 
