@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -39,6 +40,10 @@ def test_each_run_is_kept_in_the_dagster_instance_beside_the_warehouse(two_night
 
     home = two_nights.warehouse.parent / "dagster_home"
     with DagsterInstance.from_config(str(home)) as instance:
+        # the history moved with the warehouse: dagster.yaml follows it (valuemap/cli.py)
+        storage = instance.event_log_storage
+        assert type(storage).__name__ == "KeptConnectionsEventLogStorage"
+        assert Path(storage._base_dir) == home.resolve() / "history" / "runs"
         runs = instance.get_runs()
         assert [(r.job_name, r.status) for r in runs] == [("refresh", DagsterRunStatus.SUCCESS)] * 2
         published = instance.get_latest_materialization_event(AssetKey("published_marts"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -85,11 +86,22 @@ def _run_refresh(settings: Settings) -> int:
 
 
 def prepare_dagster_home(home: Path) -> Path:
-    """The folder of a Dagster instance, with its dagster.yaml (no telemetry)."""
+    """The folder of a Dagster instance, with its dagster.yaml: no telemetry, and the
+    event log in Dagster's usual place, through a storage that keeps its connections
+    (orchestration/event_log.py). Written again when it differs: the folder may have
+    moved with its warehouse."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    text = (
+        "telemetry:\n  enabled: false\n"
+        "event_log_storage:\n"
+        "  module: orchestration.event_log\n"
+        "  class: KeptConnectionsEventLogStorage\n"
+        "  config:\n"
+        f"    base_dir: {json.dumps(str(home.resolve() / 'history' / 'runs'))}\n"
+    )
+    if not config.exists() or config.read_text(encoding="utf-8") != text:
+        config.write_text(text, encoding="utf-8")
     return home
 
 
@@ -164,7 +176,13 @@ def _run_job(settings: Settings, started: float, started_at: datetime, log_path:
     from valuemap.summary import print_summary
 
     timings = {"setup": setup_seconds, **step_seconds}
-    print_summary(settings, timings, time.perf_counter() - started, started_at)
+    try:
+        print_summary(settings, timings, time.perf_counter() - started, started_at)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader of the summary stopped reading (`valuemap run | head -1`): the refresh
+        # is done all the same, so this is no failure (and not a full disk).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if rejected:
         print(
             f"valuemap run finished, but {len(rejected)} file(s) were rejected whole:"
