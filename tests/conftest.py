@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import math
 import os
 import shutil
 import subprocess
@@ -82,11 +85,29 @@ def run_refresh(
 def refresh_fixture(
     tmp_path_factory: pytest.TempPathFactory, name: str, write_landing: Callable[[Path], Path]
 ) -> Run:
-    """A landing folder written by `write_landing`, run once through the whole job."""
+    """A landing folder written by `write_landing`, run once through the whole job: once
+    per test session, not once per pytest-xdist worker. The first worker to ask builds it
+    in the session's shared folder, under a lock the others wait on; each worker then
+    works on its own copy of the whole folder (tests open the warehouse read-write)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    basetemp = tmp_path_factory.getbasetemp()
+    shared = (basetemp.parent if worker else basetemp) / f"shared_{name}"
+    with open(f"{shared}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        outcome = shared / "outcome.json"
+        if not outcome.exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            run = run_refresh(write_landing(shared / "landing"), shared / "warehouse.duckdb")
+            assert run.result.returncode == 0, run.result.stderr[-3000:]
+            result = {"returncode": 0, "stdout": run.result.stdout, "stderr": run.result.stderr}
+            outcome.write_text(json.dumps(result), encoding="utf-8")
     root = tmp_path_factory.mktemp(name)
-    run = run_refresh(write_landing(root / "landing"), root / "warehouse.duckdb")
-    assert run.result.returncode == 0, run.result.stderr[-3000:]
-    return run
+    shutil.copytree(shared, root, symlinks=True, dirs_exist_ok=True)
+    result = subprocess.CompletedProcess(args=[], **json.loads(outcome.read_text("utf-8")))
+    warehouse = root / "warehouse.duckdb"
+    return Run(
+        root / "landing", warehouse, warehouse.with_name("warehouse_published.duckdb"), result
+    )
 
 
 def by_key(rows: list[tuple]) -> dict:
@@ -116,9 +137,24 @@ RUN_HISTORY_COLUMNS = {"entered_customer_count", "left_customer_count"}
 BOOKKEEPING_COLUMNS = {"loaded_through_load_id"}
 
 
+class Close(float):
+    """A float equal to another within a millionth (absolute) or a billionth (relative).
+    DuckDB's threads add doubles up in no fixed order, so two runs on the same rows may
+    differ in the last bits; rounding both to 6 decimals is not enough, as one may round
+    up and the other down (812640.2208335 against 812640.2208334998)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, float) and math.isclose(self, other, rel_tol=1e-9, abs_tol=1e-6)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = float.__hash__
+
+
 def published_marts(published: Path) -> dict[str, list[tuple]]:
-    """Every published mart but the run history and the bookkeeping, sorted, floats to 6
-    decimals: what two runs on the same data must agree on."""
+    """Every published mart but the run history and the bookkeeping, sorted, floats as
+    `Close`: what two runs on the same data must agree on."""
     with duckdb.connect(str(published), read_only=True) as con:
         columns: dict[str, list[str]] = {}
         for table, column in con.execute(
@@ -129,7 +165,7 @@ def published_marts(published: Path) -> dict[str, list[tuple]]:
                 columns.setdefault(table, []).append(f'"{column}"')
         return {
             name: [
-                tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+                tuple(Close(v) if isinstance(v, float) else v for v in row)
                 for row in con.execute(
                     f"select {', '.join(selected)} from marts.{name} order by all"
                 ).fetchall()

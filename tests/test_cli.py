@@ -42,43 +42,6 @@ def test_generator_is_deterministic_for_a_seed(tmp_path):
     assert tree_digest(tmp_path / "c") != tree_digest(tmp_path / "a")
 
 
-def test_demo_data_runs_through_the_whole_pipeline(tmp_path):
-    landing = tmp_path / "landing"
-    generated = valuemap("generate", "--out", str(landing), "--customers", "400", "--months", "24")
-    assert generated.returncode == 0, generated.stderr
-    run = run_refresh(landing, tmp_path / "warehouse.duckdb")
-    assert run.result.returncode == 0, run.result.stderr[-3000:]
-    assert "whale curve peak" in run.result.stdout
-
-    # the generated data follows the contract: nothing rejected
-    assert run.query("select count(*) from raw._rejects", run.warehouse) == [(0,)]
-    # realistic skew: loss customers pull the curve down from well above 100%
-    ((peak, losers),) = run.query(
-        "select peak_cumulative_profit_pct, loss_customer_count from marts.rpt_profit_curve_summary"
-    )
-    assert peak > 130 and losers > 0
-    # all four quadrants are populated, and every pool reconciles
-    quadrants = {
-        r[0]
-        for r in run.query(
-            "select distinct margin_cost_quadrant from marts.fct_customer_profitability_window"
-        )
-    }
-    assert {"carriage_trade", "passive", "bargain_basement", "aggressive"} <= quadrants
-    assert run.query(
-        "select max(abs(difference_amount)) from marts.fct_cost_pool_reconciliation"
-    ) == [(0,)]
-    # time-driven, conventional and facility-sustaining pools are all present
-    kinds = {
-        r[0]
-        for r in run.query(
-            "select distinct line_type || ':' || costing_method from marts.fct_cost_pool_reconciliation"
-            " where unallocated_amount > 0 or unused_capacity_amount > 0 or allocated_amount > 0"
-        )
-    }
-    assert {"activity:time_driven", "activity:conventional", "unused_capacity:time_driven"} <= kinds
-
-
 def test_failed_run_exits_non_zero_and_keeps_the_published_marts(tiny_run, tmp_path):
     copy = tiny_run.copy_to(tmp_path)
     landing, warehouse, published = copy.landing, copy.warehouse, copy.published

@@ -160,7 +160,7 @@ def generated(tmp_path_factory):
     """Demo data, and the marts of a clean run on it."""
     root = tmp_path_factory.mktemp("faults")
     landing = root / "landing"
-    result = valuemap("generate", "--out", str(landing), "--customers", "1500", "--months", "36")
+    result = valuemap("generate", "--out", str(landing), "--customers", "400", "--months", "24")
     assert result.returncode == 0, result.stderr
     clean = run_refresh(landing, root / "clean" / "warehouse.duckdb")
     assert clean.result.returncode == 0, clean.result.stderr[-2000:]
