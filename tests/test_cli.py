@@ -79,3 +79,28 @@ def test_every_command_has_help():
     for command in ("generate", "run", "status", "report", "ui", "demo"):
         result = valuemap(command, "--help")
         assert result.returncode == 0 and "usage: valuemap" in result.stdout, command
+
+
+def test_the_dagster_yaml_follows_the_warehouse_and_leaves_a_users_own_alone(tmp_path):
+    from valuemap.cli import EARLIER_DAGSTER_YAML, prepare_dagster_home
+
+    def base_dir(home: Path) -> str:
+        return (home / "dagster.yaml").read_text().split("base_dir: ")[1].strip()
+
+    home = prepare_dagster_home(tmp_path / "a" / "dagster_home")
+    assert "KeptConnectionsEventLogStorage" in (home / "dagster.yaml").read_text()
+    assert base_dir(home) == f'"{home.resolve()}/history/runs"'
+    moved = tmp_path / "b" / "dagster_home"
+    (tmp_path / "a").rename(tmp_path / "b")
+    assert base_dir(prepare_dagster_home(moved)) == f'"{moved.resolve()}/history/runs"'
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "dagster.yaml").write_text(EARLIER_DAGSTER_YAML)
+    assert (
+        "KeptConnectionsEventLogStorage"
+        in (prepare_dagster_home(earlier) / "dagster.yaml").read_text()
+    )
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "dagster.yaml").write_text("storage:\n  postgres: {}\n")
+    assert (prepare_dagster_home(own) / "dagster.yaml").read_text() == "storage:\n  postgres: {}\n"

@@ -85,22 +85,30 @@ def _run_refresh(settings: Settings) -> int:
         return _run_job(settings, started, started_at, log_path)
 
 
+# The first line of a dagster.yaml that valuemap writes and may write again; the
+# line-less one before it wrote only the telemetry setting. Any other file is the user's.
+DAGSTER_YAML_MARK = "# written by valuemap (valuemap/cli.py: prepare_dagster_home)\n"
+EARLIER_DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+
+
 def prepare_dagster_home(home: Path) -> Path:
     """The folder of a Dagster instance, with its dagster.yaml: no telemetry, and the
     event log in Dagster's usual place, through a storage that keeps its connections
-    (orchestration/event_log.py). Written again when it differs: the folder may have
-    moved with its warehouse."""
+    (orchestration/event_log.py). Written again when it differs (the folder may have
+    moved with its warehouse), unless it is not one valuemap wrote: a $DAGSTER_HOME of
+    the user's own keeps its configuration."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     text = (
-        "telemetry:\n  enabled: false\n"
-        "event_log_storage:\n"
+        DAGSTER_YAML_MARK + EARLIER_DAGSTER_YAML + "event_log_storage:\n"
         "  module: orchestration.event_log\n"
         "  class: KeptConnectionsEventLogStorage\n"
         "  config:\n"
         f"    base_dir: {json.dumps(str(home.resolve() / 'history' / 'runs'))}\n"
     )
-    if not config.exists() or config.read_text(encoding="utf-8") != text:
+    current = config.read_text(encoding="utf-8") if config.exists() else None
+    ours = current is None or current.startswith(DAGSTER_YAML_MARK)
+    if (ours or current == EARLIER_DAGSTER_YAML) and current != text:
         config.write_text(text, encoding="utf-8")
     return home
 
@@ -112,6 +120,7 @@ def _run_job(settings: Settings, started: float, started_at: datetime, log_path:
     from sqlalchemy.exc import SQLAlchemyError
 
     from orchestration.definitions import defs
+    from valuemap.expectations import import_gx_in_background
 
     setup_seconds = time.perf_counter() - started
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,6 +135,7 @@ def _run_job(settings: Settings, started: float, started_at: datetime, log_path:
             with contextlib.suppress(OSError):
                 latest.unlink(missing_ok=True)
                 latest.symlink_to(log_path.name)
+            import_gx_in_background()
             with contextlib.redirect_stdout(log_file):
                 result = defs.resolve_job_def("refresh").execute_in_process(
                     run_config=quiet, instance=instance, raise_on_error=False

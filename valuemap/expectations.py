@@ -22,8 +22,10 @@ within a batch (the dbt tests enforce it on whole tables).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,6 +115,18 @@ def load_suites(folder: Path = EXPECTATIONS_DIR) -> list[Suite]:
 
 
 # ---------------------------------------------------------------- validation
+
+
+def import_gx_in_background() -> threading.Thread:
+    """Import Great Expectations (3-4 s) in a thread of its own, started with the
+    refresh: the load and the dbt build mostly wait on DuckDB and on dbt's own process,
+    so the import costs them little, and the mart checks find GX imported."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported
+    thread = threading.Thread(
+        target=importlib.import_module, args=("great_expectations",), daemon=True
+    )
+    thread.start()
+    return thread
 
 
 def gx_suite_from(spec: dict[str, Any]) -> Any:
