@@ -1,8 +1,16 @@
-"""dbt's `adapter` for sqlfluff's jinja templater: dispatch returns a placeholder."""
+"""dbt's `adapter` for sqlfluff's jinja templater: dispatch returns a placeholder (a value, or
+a select for the macros in STATEMENTS)."""
+
+# Dispatched macros that stand for a whole select, not a value (macros/day_spine.sql).
+STATEMENTS = {
+    "day_spine": lambda start, end: (
+        f"select unnest(generate_series({start}, {end}, interval 1 day)) as date_day"
+    ),
+}
 
 
 def dispatch(macro_name, macro_namespace=None):
-    return lambda *args, **kwargs: "null"
+    return STATEMENTS.get(macro_name, lambda *args, **kwargs: "null")
 
 
 def get_relation(database=None, schema=None, identifier=None):
