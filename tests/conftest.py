@@ -19,6 +19,7 @@ import pytest
 from tests.fixtures.relationships_landing import write_relationships_landing
 from tests.fixtures.segments_landing import write_segments_landing
 from tests.fixtures.tiny_landing import write_tiny_landing
+from valuemap.warehouse import published_path
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -78,8 +79,7 @@ def run_refresh(
     result = valuemap(
         "run", "--landing", str(landing), "--warehouse", str(warehouse), *engine_args, env=env
     )
-    published = warehouse.with_name(warehouse.stem + "_published.duckdb")
-    return Run(landing, warehouse, published, result)
+    return Run(landing, warehouse, published_path(warehouse), result)
 
 
 def refresh_fixture(
@@ -105,9 +105,7 @@ def refresh_fixture(
     shutil.copytree(shared, root, symlinks=True, dirs_exist_ok=True)
     result = subprocess.CompletedProcess(args=[], **json.loads(outcome.read_text("utf-8")))
     warehouse = root / "warehouse.duckdb"
-    return Run(
-        root / "landing", warehouse, warehouse.with_name("warehouse_published.duckdb"), result
-    )
+    return Run(root / "landing", warehouse, published_path(warehouse), result)
 
 
 def by_key(rows: list[tuple]) -> dict:

@@ -22,7 +22,6 @@ within a batch (the dbt tests enforce it on whole tables).
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import threading
@@ -117,28 +116,28 @@ def load_suites(folder: Path = EXPECTATIONS_DIR) -> list[Suite]:
 # ---------------------------------------------------------------- validation
 
 
-def import_gx_in_background() -> threading.Thread:
+def _gx() -> Any:
+    """Great Expectations, offline: no usage statistics, no version check (GX reads the
+    setting when it is imported)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations
+
+    return great_expectations
+
+
+def import_gx_in_background() -> None:
     """Import Great Expectations (3-4 s) in a thread of its own, started with the
     refresh: the load and the dbt build mostly wait on DuckDB and on dbt's own process,
     so the import costs them little, and the mart checks find GX imported."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before GX is imported
-    thread = threading.Thread(
-        target=importlib.import_module, args=("great_expectations",), daemon=True
-    )
-    thread.start()
-    return thread
+    threading.Thread(target=_gx, daemon=True).start()
 
 
 def gx_suite_from(spec: dict[str, Any]) -> Any:
-    import great_expectations as gx
-
-    return gx.ExpectationSuite(name=spec["name"], expectations=spec["expectations"])
+    return _gx().ExpectationSuite(name=spec["name"], expectations=spec["expectations"])
 
 
 def _gx_batch_definition() -> Any:
-    # No usage statistics, no version check: GX runs offline.
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
+    gx = _gx()
     from great_expectations.execution_engine import pandas_execution_engine
 
     # GX fingerprints every batch under 1 GB by hashing all its cells, twice (a third of
