@@ -2,27 +2,14 @@
 missing or stale (`prepare_manifest`), so every way of loading the code location
 (`valuemap run`, `valuemap ui`, `dagster dev`, a test) works on a fresh clone."""
 
-import shutil
-import sys
-from pathlib import Path
-
 from dagster_dbt import DbtCliResource, DbtProject
 
+from valuemap.dbt_runs import DBT_EXECUTABLE, PROJECT_TARGET, parse_project
 from valuemap.settings import PROJECT_ROOT
 
-valuemap_project = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
-
-# The dbt installed beside this Python, so `.venv/bin/valuemap` works without
-# activating the virtual environment: `valuemap-dbt`, which keeps dbt's parse of the
-# project across warehouse files (valuemap/dbt_cli.py), else dbt; else whatever `dbt` is
-# on PATH.
-_beside_python = [Path(sys.executable).with_name(name) for name in ("valuemap-dbt", "dbt")]
-DBT_EXECUTABLE = next(
-    (str(path) for path in _beside_python if path.exists()), shutil.which("dbt") or "dbt"
+valuemap_project = DbtProject(
+    project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT, target_path=PROJECT_TARGET
 )
-
-
-_DBT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
 
 
 class ValuemapDbtCliResource(DbtCliResource):
@@ -41,18 +28,10 @@ def dbt_resource() -> DbtCliResource:
 
 
 def prepare_manifest() -> None:
-    """Write target/manifest.json (dbt parse) when it is missing or older than a dbt file;
-    the definitions read it when they load."""
-    manifest = valuemap_project.manifest_path
-    if manifest.exists():
-        built = manifest.stat().st_mtime
-        files = []
-        for name in _DBT_INPUTS:
-            path = PROJECT_ROOT / name
-            files += [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
-        if all(f.stat().st_mtime <= built for f in files):
-            return
-    dbt_resource().cli(["parse", "--quiet"], target_path=valuemap_project.target_path).wait()
+    """Write target/manifest.json (dbt parse) when it is missing or older than a dbt file
+    (or wait for the parse `valuemap run` started before it imported Dagster); the
+    definitions read it when they load."""
+    parse_project()
 
 
 prepare_manifest()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import run_refresh, valuemap
+from valuemap.cli import _dbt_failure
+from valuemap.warehouse import dbt_target_path
 
 pytestmark = pytest.mark.slow
 
@@ -57,6 +61,29 @@ def test_failed_run_exits_non_zero_and_keeps_the_published_marts(tiny_run, tmp_p
     assert reason.startswith("valuemap run failed: step valuemap_dbt_assets failed: dbt model")
     assert "int_analysis_window" in reason and "the 31st" in reason, reason
     assert published.read_bytes() == before
+
+
+def test_a_failed_dbt_test_names_its_failing_rows(tiny_run, tmp_path):
+    """The failure line of a failed dbt test shows the rows it found: for the one
+    not-null test of a model (tests/dbt/generic/not_null_columns.sql), the column."""
+    copy = tiny_run.copy_to(tmp_path)
+    target = dbt_target_path(tiny_run.warehouse)
+    (compiled,) = target.glob("compiled/valuemap/models/**/not_null_columns_fct_cost_to_serve.sql")
+    with duckdb.connect(str(copy.warehouse)) as con:
+        con.execute("update marts.fct_cost_to_serve set pool_id = null where rowid = 0")
+    results = dbt_target_path(copy.warehouse) / "run_results.json"
+    results.parent.mkdir(parents=True)
+    node = {
+        "unique_id": "test.valuemap.not_null_columns_fct_cost_to_serve.0",
+        "status": "fail",
+        "message": "Got 1 result, configured to fail if != 0",
+        "compiled_code": compiled.read_text(),
+    }
+    results.write_text(json.dumps({"results": [node]}))
+    assert _dbt_failure(copy.warehouse) == (
+        "dbt test not_null_columns_fct_cost_to_serve.0: Got 1 result, configured to fail if"
+        " != 0; first failing rows: column_name=pool_id, null_rows=1"
+    )
 
 
 def test_missing_landing_folder_is_a_clear_error(tmp_path):

@@ -11,8 +11,8 @@ import subprocess
 import pytest
 import yaml
 
-from orchestration.project import DBT_EXECUTABLE, valuemap_project
-from valuemap.dbt_runs import seed_partial_parse
+from orchestration.project import valuemap_project
+from valuemap.dbt_runs import DBT_EXECUTABLE, seed_partial_parse
 from valuemap.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow

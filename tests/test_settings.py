@@ -14,9 +14,9 @@ import pytest
 import yaml
 from dagster_dbt import DbtCliResource
 
-from orchestration.project import DBT_EXECUTABLE, dbt_resource
+from orchestration.project import dbt_resource
 from orchestration.resources import Warehouse
-from valuemap.dbt_runs import seed_partial_parse
+from valuemap.dbt_runs import DBT_EXECUTABLE, seed_partial_parse
 from valuemap.settings import PROJECT_ROOT, Settings
 
 

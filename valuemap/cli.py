@@ -114,6 +114,9 @@ def prepare_dagster_home(home: Path) -> Path:
 
 
 def _run_job(settings: Settings, started: float, started_at: datetime, log_path: Path) -> int:
+    from valuemap.dbt_runs import start_project_parse
+
+    start_project_parse()  # on a fresh clone, dbt parses while Dagster is imported
     import sqlite3
 
     from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
@@ -277,9 +280,8 @@ def root_cause(error, warehouse: Path) -> str:
 
 
 def _dbt_failure(warehouse: Path) -> str | None:
-    """The first dbt node that errored or failed in the last build, with dbt's message."""
-    import json
-
+    """The first dbt node that errored or failed in the last build, with dbt's message;
+    for a failed test, its first failing rows (which column, which key)."""
     results = dbt_target_path(warehouse) / "run_results.json"
     try:
         nodes = json.loads(results.read_text())["results"]
@@ -289,8 +291,34 @@ def _dbt_failure(warehouse: Path) -> str | None:
         if node.get("status") in ("error", "fail", "runtime error"):
             name = node["unique_id"].split(".", 2)[-1]
             message = " ".join((node.get("message") or "").split())
-            return f"dbt {node['unique_id'].split('.')[0]} {name}: {message[:500]}"
+            rows = (
+                failing_rows(warehouse, node.get("compiled_code"))
+                if node["status"] == "fail"
+                else ""
+            )
+            return f"dbt {node['unique_id'].split('.')[0]} {name}: {message[:500]}" + (
+                f"; first failing rows: {rows}" if rows else ""
+            )
     return None
+
+
+def failing_rows(warehouse: Path, compiled_sql: str | None, limit: int = 3) -> str:
+    """The first rows a failed dbt test returned, read again from the warehouse DuckDB
+    file (as `column=value, ...; ...`); empty when they cannot be read (Spark, no file)."""
+    import duckdb
+
+    from valuemap.warehouse import connect
+
+    if not compiled_sql or not warehouse.is_file():
+        return ""
+    try:
+        with connect(warehouse, read_only=True) as con:
+            cursor = con.execute(f"select * from ({compiled_sql}) limit {limit}")
+            names = [column[0] for column in cursor.description]
+            rows = cursor.fetchall()
+    except duckdb.Error:
+        return ""
+    return "; ".join(", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True)) for row in rows)
 
 
 def rejected_files(settings: Settings, since: datetime) -> list[str]:

@@ -1,21 +1,93 @@
-"""What the dbt asset decides before it calls dbt: the vars of a run, the parse a first
-build starts from, the tests a build can leave out, and whether the docs site must be
-generated again."""
+"""What is decided before dbt is called: the project's parse (target/manifest.json, which
+the definitions read), the vars of a run, the parse a first build starts from, the tests a
+build can leave out, and whether the docs site must be generated again. No Dagster here:
+the refresh starts the project's parse before it imports Dagster."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from valuemap.settings import PROJECT_ROOT
+
 # dbt's saved parse of the project, in a target folder.
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# The project's own target folder (dbt's default, where dagster-dbt's DbtProject reads).
+PROJECT_TARGET = PROJECT_ROOT / "target"
+# What the project's parse reads.
+_DBT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")
+
+# The dbt installed beside this Python, so `.venv/bin/valuemap` works without
+# activating the virtual environment: `valuemap-dbt`, which keeps dbt's parse of the
+# project across warehouse files (valuemap/dbt_cli.py), else dbt; else whatever `dbt` is
+# on PATH.
+_beside_python = [Path(sys.executable).with_name(name) for name in ("valuemap-dbt", "dbt")]
+DBT_EXECUTABLE = next(
+    (str(path) for path in _beside_python if path.exists()), shutil.which("dbt") or "dbt"
+)
+
+_parsing: subprocess.Popen | None = None  # the parse start_project_parse started
+
+
+def manifest_is_current() -> bool:
+    """target/manifest.json exists and is newer than every file dbt parses."""
+    manifest = PROJECT_TARGET / "manifest.json"
+    if not manifest.exists():
+        return False
+    built = manifest.stat().st_mtime
+    for name in _DBT_INPUTS:
+        path = PROJECT_ROOT / name
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        if any(f.stat().st_mtime > built for f in files):
+            return False
+    return True
+
+
+def start_project_parse() -> None:
+    """Start `dbt parse` of the project in the background when its manifest is missing or
+    stale: on a fresh clone it takes 9-10 s, during which the refresh imports Dagster
+    (3 s) on the other core. parse_project waits for it."""
+    global _parsing
+    if _parsing is None and not manifest_is_current():
+        _parsing = subprocess.Popen(
+            [DBT_EXECUTABLE, "parse", "--quiet"],
+            cwd=PROJECT_ROOT,
+            env={
+                **os.environ,
+                "DBT_PROJECT_DIR": str(PROJECT_ROOT),
+                "DBT_PROFILES_DIR": str(PROJECT_ROOT),
+                "DBT_TARGET_PATH": str(PROJECT_TARGET),
+                "DBT_LOG_PATH": str(PROJECT_TARGET),
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            },
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+def parse_project() -> None:
+    """Write target/manifest.json when it is missing or stale (or wait for the parse
+    start_project_parse started); a project dbt cannot parse raises with dbt's message."""
+    global _parsing
+    start_project_parse()
+    if _parsing is None:
+        return
+    process, _parsing = _parsing, None
+    output, _ = process.communicate()
+    if process.returncode != 0:
+        lines = [line.strip() for line in output.splitlines() if line.strip()]
+        raise RuntimeError(f"dbt cannot parse the project: {' '.join(lines[-3:])[:800]}")
 
 
 def dbt_vars_args(raw: str) -> list[str]:

@@ -14,6 +14,7 @@ Volume: about 1.4 order lines per customer and month, so 200k customers over
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -63,11 +64,33 @@ ACTIVITIES = [
     ("A_ACCOUNT", "Maintain customer account", "P_ADMIN", "customers", None, 1.0),
     ("A_FACILITY", "General management and facilities", "P_FACILITY", "none", None, 1.0),
 ]
+# The cost drivers whose monthly volumes size the ledger (ACTIVITIES' drivers but "none").
+DRIVERS = (
+    "orders",
+    "order_lines",
+    "deliveries",
+    "rush_orders",
+    "returns",
+    "visits",
+    "call_minutes",
+    "meeting_minutes",
+    "service_minutes",
+    "complaints",
+    "complaint_minutes",
+    "customers",
+)
 TIME_DRIVEN_POOLS = {  # pool: (name, cost per capacity minute, capacity / used minutes)
     "P_CS": ("Customer service", 0.80, 1.25),
     "P_SALES": ("Field and inside sales", 1.30, 1.15),
     "P_CARE": ("Customer care", 0.90, 1.30),
 }
+
+
+# Customer size is lognormal(0, SIZE_SIGMA); SIZE_MEAN is its mean, exp(sigma^2 / 2).
+SIZE_SIGMA = 1.25
+SIZE_MEAN = math.exp(SIZE_SIGMA**2 / 2)
+# Customers drawn and written at a time: the generator's memory follows this, not the scale.
+CHUNK_CUSTOMERS = 10_000
 
 
 @dataclass(frozen=True)
@@ -101,13 +124,12 @@ def _random_days(rng: np.random.Generator, months: np.ndarray) -> np.ndarray:
     return first + (rng.random(len(months)) * length).astype(int)
 
 
-def _ids(prefix: str, n: int, start: int = 1) -> np.ndarray:
-    return np.char.add(prefix, np.char.zfill(np.arange(start, start + n).astype(str), 7))
+def _ids(prefix: str, numbers: np.ndarray) -> np.ndarray:
+    """Identifiers such as C0000042, for the numbers 42, ..."""
+    return np.char.add(prefix, np.char.zfill(np.asarray(numbers).astype(str), 7))
 
 
-def _write(out: Path, source: str, table: str, columns: dict[str, np.ndarray | list]) -> int:
-    folder = out / source / table
-    folder.mkdir(parents=True, exist_ok=True)
+def _arrow_table(columns: dict[str, np.ndarray | list]) -> pa.Table:
     arrays = {}
     for name, values in columns.items():
         values = np.asarray(values)
@@ -117,25 +139,141 @@ def _write(out: Path, source: str, table: str, columns: dict[str, np.ndarray | l
             arrays[name] = pa.array(np.round(values, 4), mask=np.isnan(values))
         else:
             arrays[name] = pa.array(values)
-    data = pa.table(arrays)
-    pacsv.write_csv(data, folder / f"{table}.csv")
-    return data.num_rows
+    return pa.table(arrays)
+
+
+class _Landing:
+    """The landing CSV files being written, a chunk of rows at a time: one file per
+    table, its header first."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.writers: dict[str, pacsv.CSVWriter] = {}
+        self.empty: dict[str, pa.Table] = {}  # tables without rows so far
+        self.counts: dict[str, int] = {}
+
+    def append(self, source: str, table: str, columns: dict[str, np.ndarray | list]) -> None:
+        key, data = f"{source}/{table}", _arrow_table(columns)
+        self.counts[key] = self.counts.get(key, 0) + data.num_rows
+        if data.num_rows == 0:  # the columns of no rows may have no type yet
+            self.empty.setdefault(key, data)
+            return
+        writer = self.writers.get(key)
+        if writer is None:
+            folder = self.out / source / table
+            folder.mkdir(parents=True, exist_ok=True)
+            writer = self.writers[key] = pacsv.CSVWriter(folder / f"{table}.csv", data.schema)
+        elif data.schema != writer.schema:
+            data = data.cast(writer.schema)
+        writer.write_table(data)
+
+    def close(self) -> dict[str, int]:
+        """Finish every file (a table without rows gets its header); rows per table."""
+        for writer in self.writers.values():
+            writer.close()
+        for key, data in self.empty.items():
+            if key not in self.writers:
+                folder = self.out / key
+                folder.mkdir(parents=True, exist_ok=True)
+                pacsv.write_csv(data, folder / f"{folder.name}.csv")
+        return self.counts
+
+
+@dataclass(frozen=True)
+class _Products:
+    ids: np.ndarray
+    list_price: np.ndarray
+    popularity: np.ndarray  # the probability of each product on an order line
+
+
+@dataclass
+class _Numbering:
+    """The last number given to each kind of row, across chunks."""
+
+    contacts: int = 0
+    orders: int = 0
+    deliveries: int = 0
+    returns: int = 0
+    activities: int = 0
+    complaints: int = 0
+    responses: int = 0
+    opportunities: int = 0
+
+    def take(self, kind: str, count: int) -> np.ndarray:
+        """The next `count` numbers of a kind (from 1)."""
+        first = getattr(self, kind) + 1
+        setattr(self, kind, first - 1 + count)
+        return np.arange(first, first + count)
 
 
 def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
-    """Write the demo landing folder; returns row counts per table."""
-    rng = np.random.default_rng(scale.seed)
+    """Write the demo landing folder; returns row counts per table.
+
+    Customers are drawn in chunks of CHUNK_CUSTOMERS, each chunk from its own random
+    stream (the seed and the chunk's number), together with every row about them (CRM,
+    orders and what follows from them); each file grows chunk by chunk. So the memory it
+    takes does not grow with the scale, and the data depends only on the seed, the
+    number of customers and the months."""
     months = _month_starts(scale)
-    n, m = scale.customers, len(months)
-    counts: dict[str, int] = {}
+    landing = _Landing(out)
+    products = _write_products(landing, np.random.default_rng([scale.seed, 0]), scale.customers)
+    numbering = _Numbering()
+    drivers = {driver: np.zeros(len(months)) for driver in DRIVERS}
+    for first in range(0, scale.customers, CHUNK_CUSTOMERS):
+        chunk = np.arange(first, min(first + CHUNK_CUSTOMERS, scale.customers))
+        rng = np.random.default_rng([scale.seed, 1 + first // CHUNK_CUSTOMERS])
+        _write_customers(landing, rng, scale, months, chunk, products, numbering, drivers)
+    _write_costs(landing, months, drivers)
+    return landing.close()
+
+
+def _write_products(landing: _Landing, rng: np.random.Generator, customers: int) -> _Products:
+    n_products = int(np.clip(customers // 10, 200, 2000))
+    product_cost = np.round(rng.lognormal(4.0, 0.8, n_products), 2)
+    list_price = np.round(product_cost * rng.uniform(1.45, 2.2, n_products), 2)
+    ids = _ids("SKU", np.arange(1, n_products + 1))
+    landing.append(
+        "costs",
+        "products",
+        {
+            "product_id": ids,
+            "product_name": [f"Product {i + 1}" for i in range(n_products)],
+            "category": rng.choice(["parts", "tools", "consumables", "systems"], n_products),
+            "unit_standard_cost": product_cost,
+        },
+    )
+    popularity = 1.0 / np.arange(1, n_products + 1) ** 0.8
+    return _Products(ids, list_price, popularity / popularity.sum())
+
+
+def _size_rank(size: np.ndarray) -> np.ndarray:
+    """Where each size falls among all customers' (0 smallest .. 1 largest): the
+    lognormal's distribution function, so that a chunk needs no other chunk's sizes."""
+    erf = np.vectorize(math.erf)
+    return 0.5 * (1 + erf(np.log(size) / (SIZE_SIGMA * math.sqrt(2))))
+
+
+def _write_customers(
+    landing: _Landing,
+    rng: np.random.Generator,
+    scale: Scale,
+    months: np.ndarray,
+    chunk: np.ndarray,
+    products: _Products,
+    numbering: _Numbering,
+    drivers: dict[str, np.ndarray],
+) -> None:
+    """One chunk of customers (their indexes from 0 in `chunk`) and every row about them;
+    adds their driver volumes per month to `drivers`."""
+    n, m = len(chunk), len(months)
 
     # ---- customers: size, behaviour, lifetime
-    size = rng.lognormal(0.0, 1.25, n)
-    size_rank = size.argsort().argsort() / max(n - 1, 1)  # 0 smallest .. 1 largest
+    size = rng.lognormal(0.0, SIZE_SIGMA, n)
+    size_rank = _size_rank(size)
     first_month = np.where(rng.random(n) < 0.6, 0, rng.integers(0, m, n))
     churn_month = np.where(rng.random(n) < 0.15, rng.integers(0, m, n) + 6, m + 999)
     last_month = np.minimum(np.maximum(churn_month, first_month + 3), m + 999)
-    order_rate = 0.63 * size / size.mean() + 0.02
+    order_rate = 0.63 * size / SIZE_MEAN + 0.02
     lines_mu = rng.uniform(0.5, 3.06, n)
     qty_mu = 1.0 + 3.0 * np.sqrt(size)
     discount = np.clip(0.05 + 0.25 * size_rank + rng.normal(0, 0.03, n), 0, 0.4)
@@ -145,15 +283,16 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     return_rate = np.clip(rng.beta(0.5, 25, n) * demanding, 0, 0.5)
     attention = 0.65 * size**0.2 * rng.lognormal(-1.0, 1.0, n) * demanding  # visits/month
     complaint_rate = rng.beta(0.5, 8, n) * 0.5 * demanding
-    customer_ids = _ids("C", n)
+    customer_ids = _ids("C", chunk + 1)
     created = np.where(
         first_month == 0,
         months[0].astype("datetime64[D]") - rng.integers(30, 3000, n),
         _random_days(rng, months[np.minimum(first_month, m - 1)]),
     )
+    # referred by a customer with a lower number (in this chunk or an earlier one)
     referred = np.where(
-        (rng.random(n) < 0.12) & (np.arange(n) > 0),
-        customer_ids[(rng.random(n) * np.maximum(np.arange(n), 1)).astype(int)],
+        (rng.random(n) < 0.12) & (chunk > 0),
+        _ids("C", 1 + (rng.random(n) * np.maximum(chunk, 1)).astype(int)),
         "",
     )
 
@@ -163,14 +302,13 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
         return values
 
     yearly_revenue_guess = order_rate * 12 * (1 + lines_mu) * qty_mu * 60
-    counts["crm/customers"] = _write(
-        out,
+    landing.append(
         "crm",
         "customers",
         {
             "customer_id": customer_ids,
             "customer_name": [
-                f"{NAME_PARTS[i % 15]} {NAME_KINDS[(i // 15) % 10]} {i + 1}" for i in range(n)
+                f"{NAME_PARTS[i % 15]} {NAME_KINDS[(i // 15) % 10]} {i + 1}" for i in chunk
             ],
             "country": rng.choice(COUNTRIES, n),
             "industry": rng.choice(INDUSTRIES, n),
@@ -196,9 +334,8 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     k = len(contact_customer)
     first = rng.choice(FIRST_NAMES, k)
     last = rng.choice(LAST_NAMES, k)
-    contact_ids = _ids("P", k)
-    counts["crm/contacts"] = _write(
-        out,
+    contact_ids = _ids("P", numbering.take("contacts", k))
+    landing.append(
         "crm",
         "contacts",
         {
@@ -213,7 +350,7 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
             "job_title": rng.choice(["buyer", "director", "engineer", "planner", "controller"], k),
         },
     )
-    first_contact = np.concatenate([[0], np.cumsum(contacts_per)[:-1]])
+    first_contact = np.concatenate([[0], np.cumsum(contacts_per)[:-1]])  # in contact_ids
 
     # ---- active customer-months
     month_index = np.arange(m)
@@ -227,7 +364,7 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     o_cust = np.repeat(cust_m, orders_per)
     o_month = np.repeat(month_m, orders_per)
     n_orders = len(o_cust)
-    order_ids = _ids("O", n_orders)
+    order_ids = _ids("O", numbering.take("orders", n_orders))
     order_date = _random_days(rng, months[o_month])
     is_rush = rng.random(n_orders) < rush_share[o_cust]
     is_completed = rng.random(n_orders) >= 0.03
@@ -236,8 +373,7 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     channel = np.where(
         rng.random(n_orders) < 0.7, channel_pref[o_cust], rng.integers(0, 5, n_orders)
     )
-    counts["orders/orders"] = _write(
-        out,
+    landing.append(
         "orders",
         "orders",
         {
@@ -250,39 +386,23 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
         },
     )
 
-    # ---- products and order lines
-    n_products = int(np.clip(n // 10, 200, 2000))
-    product_cost = np.round(rng.lognormal(4.0, 0.8, n_products), 2)
-    list_price = np.round(product_cost * rng.uniform(1.45, 2.2, n_products), 2)
-    counts["costs/products"] = _write(
-        out,
-        "costs",
-        "products",
-        {
-            "product_id": _ids("SKU", n_products),
-            "product_name": [f"Product {i + 1}" for i in range(n_products)],
-            "category": rng.choice(["parts", "tools", "consumables", "systems"], n_products),
-            "unit_standard_cost": product_cost,
-        },
-    )
+    # ---- order lines
     lines_per = 1 + rng.poisson(lines_mu[o_cust])
     l_order = np.repeat(np.arange(n_orders), lines_per)
     n_lines = len(l_order)
     line_number = np.arange(n_lines) - np.repeat(np.cumsum(lines_per) - lines_per, lines_per) + 1
-    popularity = 1.0 / np.arange(1, n_products + 1) ** 0.8
-    l_product = rng.choice(n_products, n_lines, p=popularity / popularity.sum())
+    l_product = rng.choice(len(products.ids), n_lines, p=products.popularity)
     l_cust = o_cust[l_order]
     quantity = 1 + rng.poisson(qty_mu[l_cust])
-    unit_list = list_price[l_product]
+    unit_list = products.list_price[l_product]
     unit_net = np.round(unit_list * (1 - discount[l_cust]), 2)
-    counts["orders/order_lines"] = _write(
-        out,
+    landing.append(
         "orders",
         "order_lines",
         {
             "order_id": order_ids[l_order],
             "line_number": line_number,
-            "product_id": _ids("SKU", n_products)[l_product],
+            "product_id": products.ids[l_product],
             "quantity": quantity.astype(float),
             "unit_list_price": unit_list,
             "unit_net_price": unit_net,
@@ -298,12 +418,11 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
         is_rush[d_order], rng.integers(0, 2, len(d_order)), rng.integers(1, 6, len(d_order))
     )
     d_date = np.minimum(order_date[d_order] + lead, end)
-    counts["orders/deliveries"] = _write(
-        out,
+    landing.append(
         "orders",
         "deliveries",
         {
-            "delivery_id": _ids("D", len(d_order)),
+            "delivery_id": _ids("D", numbering.take("deliveries", len(d_order))),
             "order_id": order_ids[d_order],
             "delivery_date": d_date,
         },
@@ -315,12 +434,11 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     r_date = order_date[l_order[r_line]] + rng.integers(5, 30, len(r_line))
     keep = r_date <= end
     r_line, r_date = r_line[keep], r_date[keep]
-    counts["orders/returns"] = _write(
-        out,
+    landing.append(
         "orders",
         "returns",
         {
-            "return_id": _ids("R", len(r_line)),
+            "return_id": _ids("R", numbering.take("returns", len(r_line))),
             "order_id": order_ids[l_order[r_line]],
             "line_number": line_number[r_line],
             "return_date": r_date,
@@ -350,12 +468,11 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     a_role = np.concatenate([np.full(len(p[1]), p[5]) for p in parts])
     n_act = len(a_cust)
     a_contact = first_contact[a_cust] + (rng.random(n_act) * contacts_per[a_cust]).astype(int)
-    counts["crm/activities"] = _write(
-        out,
+    landing.append(
         "crm",
         "activities",
         {
-            "activity_id": _ids("A", n_act),
+            "activity_id": _ids("A", numbering.take("activities", n_act)),
             "customer_id": customer_ids[a_cust],
             "contact_id": contact_ids[a_contact],
             "activity_type": a_type,
@@ -371,12 +488,11 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     opened = _random_days(rng, months[c_month])
     closed = opened + rng.integers(0, 30, len(c_cust))
     handling_minutes = rng.integers(20, 300, len(c_cust))
-    counts["crm/complaints"] = _write(
-        out,
+    landing.append(
         "crm",
         "complaints",
         {
-            "complaint_id": _ids("Q", len(c_cust)),
+            "complaint_id": _ids("Q", numbering.take("complaints", len(c_cust))),
             "customer_id": customer_ids[c_cust],
             "opened_date": opened,
             "closed_date": np.where(closed <= end, closed.astype(str), ""),
@@ -386,43 +502,44 @@ def generate(out: Path, scale: Scale = Scale()) -> dict[str, int]:
     )
 
     people = _People(customer_ids, contact_ids, first_contact, contacts_per, churn_month)
-    _write_surveys_and_exits(out, rng, months, people, counts)
-    _write_opportunities(out, rng, months, people, counts)
-    _write_costs(
-        out,
-        months,
-        counts,
-        {
-            "orders": np.bincount(o_month[is_completed], minlength=m),
-            "order_lines": np.bincount(o_month[l_order][is_completed[l_order]], minlength=m),
-            "deliveries": np.bincount(
-                (d_date.astype("datetime64[M]") - months[0]).astype(int), minlength=m
-            )[:m],
-            "rush_orders": np.bincount(o_month[is_completed & is_rush], minlength=m),
-            "returns": np.bincount(
-                (r_date.astype("datetime64[M]") - months[0]).astype(int), minlength=m
-            )[:m],
-            "visits": np.bincount(a_month[a_type == "visit"], minlength=m),
-            "call_minutes": np.bincount(a_month[a_type == "call"], a_minutes[a_type == "call"], m),
-            "meeting_minutes": np.bincount(
-                a_month[a_type == "meeting"], a_minutes[a_type == "meeting"], m
-            ),
-            "service_minutes": np.bincount(
-                a_month[a_type == "service"], a_minutes[a_type == "service"], m
-            ),
-            "complaints": np.bincount(c_month, minlength=m),
-            "complaint_minutes": np.bincount(c_month, handling_minutes, m),
-            # customers with a completed order in the month
-            "customers": np.bincount(
-                np.unique(o_cust[is_completed] * m + o_month[is_completed]) % m, minlength=m
-            ),
-        },
-    )
-    return counts
+    _write_surveys_and_exits(landing, rng, months, people, numbering)
+    _write_opportunities(landing, rng, months, people, numbering)
+
+    volumes = {
+        "orders": np.bincount(o_month[is_completed], minlength=m),
+        "order_lines": np.bincount(o_month[l_order][is_completed[l_order]], minlength=m),
+        "deliveries": np.bincount(
+            (d_date.astype("datetime64[M]") - months[0]).astype(int), minlength=m
+        )[:m],
+        "rush_orders": np.bincount(o_month[is_completed & is_rush], minlength=m),
+        "returns": np.bincount(
+            (r_date.astype("datetime64[M]") - months[0]).astype(int), minlength=m
+        )[:m],
+        "visits": np.bincount(a_month[a_type == "visit"], minlength=m),
+        "call_minutes": np.bincount(a_month[a_type == "call"], a_minutes[a_type == "call"], m),
+        "meeting_minutes": np.bincount(
+            a_month[a_type == "meeting"], a_minutes[a_type == "meeting"], m
+        ),
+        "service_minutes": np.bincount(
+            a_month[a_type == "service"], a_minutes[a_type == "service"], m
+        ),
+        "complaints": np.bincount(c_month, minlength=m),
+        "complaint_minutes": np.bincount(c_month, handling_minutes, m),
+        # customers with a completed order in the month
+        "customers": np.bincount(
+            np.unique(o_cust[is_completed] * m + o_month[is_completed]) % m, minlength=m
+        ),
+    }
+    for driver, volume in volumes.items():
+        drivers[driver] += volume
 
 
 def _write_surveys_and_exits(
-    out: Path, rng: np.random.Generator, months: np.ndarray, people: _People, counts: dict
+    landing: _Landing,
+    rng: np.random.Generator,
+    months: np.ndarray,
+    people: _People,
+    numbering: _Numbering,
 ) -> None:
     customer_ids, contact_ids = people.customer_ids, people.contact_ids
     first_contact, churn_month = people.first_contact, people.churn_month
@@ -435,12 +552,11 @@ def _write_surveys_and_exits(
     expectation = rng.integers(3, 6, k)
     experience = np.clip(expectation + rng.integers(-2, 2, k), 1, 5)
     survey_date = np.repeat(_random_days(rng, months[np.full(len(surveyed), m - 3)]), len(dims))
-    counts["crm/surveys"] = _write(
-        out,
+    landing.append(
         "crm",
         "surveys",
         {
-            "response_id": _ids("S", k),
+            "response_id": _ids("S", numbering.take("responses", k)),
             "customer_id": customer_ids[s_cust],
             "contact_id": contact_ids[first_contact[s_cust]],
             "survey_date": survey_date,
@@ -456,8 +572,7 @@ def _write_surveys_and_exits(
         (c, reason) for c in lost for reason, share in EXIT_REASONS.items() if rng.random() < share
     ]
     e_cust = np.array([r[0] for r in rows], dtype=int)
-    counts["crm/exit_interviews"] = _write(
-        out,
+    landing.append(
         "crm",
         "exit_interviews",
         {
@@ -471,7 +586,11 @@ def _write_surveys_and_exits(
 
 
 def _write_opportunities(
-    out: Path, rng: np.random.Generator, months: np.ndarray, people: _People, counts: dict
+    landing: _Landing,
+    rng: np.random.Generator,
+    months: np.ndarray,
+    people: _People,
+    numbering: _Numbering,
 ) -> None:
     customer_ids, contact_ids = people.customer_ids, people.contact_ids
     first_contact, contacts_per = people.first_contact, people.contacts_per
@@ -482,15 +601,15 @@ def _write_opportunities(
     created = _random_days(rng, months[rng.integers(max(m - 12, 0), m, k)])
     status = rng.choice(["open", "won", "lost"], k, p=[0.5, 0.3, 0.2])
     close = created + rng.integers(20, 120, k)
-    opp_ids = _ids("OP", k)
-    counts["crm/opportunities"] = _write(
-        out,
+    numbers = numbering.take("opportunities", k)
+    opp_ids = _ids("OP", numbers)
+    landing.append(
         "crm",
         "opportunities",
         {
             "opportunity_id": opp_ids,
             "customer_id": customer_ids[o_cust],
-            "name": np.char.add("Proposal ", np.arange(1, k + 1).astype(str)),
+            "name": np.char.add("Proposal ", numbers.astype(str)),
             "stage": np.where(
                 status == "open", rng.choice(["qualify", "propose", "negotiate"], k), "closed"
             ),
@@ -507,8 +626,7 @@ def _write_opportunities(
         np.arange(len(b_opp)) - np.repeat(np.cumsum(members) - members, members)
     )
     j = len(b_opp)
-    counts["crm/buying_center"] = _write(
-        out,
+    landing.append(
         "crm",
         "buying_center",
         {
@@ -525,7 +643,7 @@ def _write_opportunities(
     )
 
 
-def _write_costs(out: Path, months: np.ndarray, counts: dict, drivers: dict) -> None:
+def _write_costs(landing: _Landing, months: np.ndarray, drivers: dict[str, np.ndarray]) -> None:
     """Ledger pools sized from the month's driver volumes, so rates are realistic and
     time-driven pools keep some unused capacity."""
     pools: dict[str, dict] = {}
@@ -565,16 +683,14 @@ def _write_costs(out: Path, months: np.ndarray, counts: dict, drivers: dict) -> 
         for pool, spec in pools.items()
         for i, period in enumerate(periods)
     ]
-    counts["costs/resource_pools"] = _write(
-        out,
+    landing.append(
         "costs",
         "resource_pools",
         _columns(
             ("period", "pool_id", "pool_name", "cost_amount", "practical_capacity_minutes"), rows
         ),
     )
-    counts["costs/activities"] = _write(
-        out,
+    landing.append(
         "costs",
         "activities",
         _columns(
