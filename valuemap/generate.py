@@ -26,6 +26,9 @@ import pyarrow.csv as pacsv
 DEFAULT_END_DATE = date(2026, 10, 31)
 # What write_manifest writes beside the landing folders: the scale and the rows per table.
 MANIFEST_NAME = "_generated.json"
+# Written in that manifest; a new version draws other data for the same scale and seed
+# (2: customers in chunks, each from its own random stream).
+GENERATOR_VERSION = 2
 
 FIRST_NAMES = "Anna Bram Carla Daan Eva Fleur Gert Hanna Ingrid Jan Kees Lotte Mark Noor Olaf Pim Ruud Sanne Tom Wim".split()
 LAST_NAMES = "Bakker Jansen Visser Smit Meijer Mulder Bos Vos Peters Hendriks Dekker Brouwer Dijkstra Kok Vermeulen".split()
@@ -149,6 +152,7 @@ class _Landing:
     def __init__(self, out: Path) -> None:
         self.out = out
         self.writers: dict[str, pacsv.CSVWriter] = {}
+        self.schemas: dict[str, pa.Schema] = {}  # of each file, from its first rows
         self.empty: dict[str, pa.Table] = {}  # tables without rows so far
         self.counts: dict[str, int] = {}
 
@@ -163,8 +167,9 @@ class _Landing:
             folder = self.out / source / table
             folder.mkdir(parents=True, exist_ok=True)
             writer = self.writers[key] = pacsv.CSVWriter(folder / f"{table}.csv", data.schema)
-        elif data.schema != writer.schema:
-            data = data.cast(writer.schema)
+            self.schemas[key] = data.schema
+        elif data.schema != self.schemas[key]:
+            data = data.cast(self.schemas[key])
         writer.write_table(data)
 
     def close(self) -> dict[str, int]:
@@ -715,6 +720,7 @@ def write_manifest(out: Path, scale: Scale, counts: dict[str, int]) -> None:
     (out / MANIFEST_NAME).write_text(
         json.dumps(
             {
+                "generator": GENERATOR_VERSION,
                 "customers": scale.customers,
                 "months": scale.months,
                 "seed": scale.seed,
