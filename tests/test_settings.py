@@ -16,7 +16,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.project import dbt_resource
 from orchestration.resources import Warehouse
-from valuemap.dbt_runs import DBT_EXECUTABLE, seed_partial_parse
+from valuemap.dbt_runs import DBT_EXECUTABLE, parse_error_line, seed_partial_parse
 from valuemap.settings import PROJECT_ROOT, Settings
 
 
@@ -162,3 +162,21 @@ def test_a_new_warehouse_starts_from_the_projects_parse(tmp_path: Path) -> None:
     log = parse(tmp_path / "b" / "warehouse_dbt_target", tmp_path / "b" / "warehouse.duckdb", "1")
     assert "Unable to do partial parsing" not in log
     assert "Partial parsing enabled" in log
+
+
+def test_a_project_dbt_cannot_parse_is_named_in_one_line() -> None:
+    """dbt's own output for a yml mistake (`dbt parse --quiet`, captured): the refresh's
+    failure line keeps the file and the line, not the excerpt of it dbt prints after."""
+    output = (
+        "\x1b[0m04:27:25  Encountered an error:\n"
+        "Parsing Error\n"
+        "  Error reading valuemap: marts/profitability/_profitability__models.yml"
+        " - Runtime Error\n"
+        "    Syntax error near line 6\n"
+        "    ------------------------------\n"
+        "    5  |     bad: [unclosed\n"
+    )
+    assert parse_error_line(output) == (
+        "Parsing Error Error reading valuemap: marts/profitability/_profitability__models.yml"
+        " - Runtime Error Syntax error near line 6"
+    )

@@ -114,7 +114,7 @@ def prepare_dagster_home(home: Path) -> Path:
 
 
 def _run_job(settings: Settings, started: float, started_at: datetime, log_path: Path) -> int:
-    from valuemap.dbt_runs import start_project_parse
+    from valuemap.dbt_runs import ProjectParseError, start_project_parse
 
     start_project_parse()  # on a fresh clone, dbt parses while Dagster is imported
     import sqlite3
@@ -122,7 +122,10 @@ def _run_job(settings: Settings, started: float, started_at: datetime, log_path:
     from dagster import AssetCheckSeverity, DagsterEventType, DagsterInstance
     from sqlalchemy.exc import SQLAlchemyError
 
-    from orchestration.definitions import defs
+    try:
+        from orchestration.definitions import defs
+    except ProjectParseError as error:
+        return fail(f"{error}: fix that file and run again")
     from valuemap.expectations import import_gx_in_background
 
     setup_seconds = time.perf_counter() - started

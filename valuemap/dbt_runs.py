@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -86,8 +87,23 @@ def parse_project() -> None:
     process, _parsing = _parsing, None
     output, _ = process.communicate()
     if process.returncode != 0:
-        lines = [line.strip() for line in output.splitlines() if line.strip()]
-        raise RuntimeError(f"dbt cannot parse the project: {' '.join(lines[-3:])[:800]}")
+        raise ProjectParseError(f"dbt cannot parse the project: {parse_error_line(output)}")
+
+
+class ProjectParseError(RuntimeError):
+    """The project's dbt files do not parse (a yml or Jinja mistake)."""
+
+
+def parse_error_line(output: str) -> str:
+    """dbt's error, up to the excerpt of the file it quotes, on one line."""
+    lines = []
+    for line in output.splitlines():
+        line = re.sub(r"^\d\d:\d\d:\d\d\s+", "", re.sub(r"\x1b\[[0-9;]*m", "", line)).strip()
+        if line.startswith("---"):
+            break
+        if line and line != "Encountered an error:":
+            lines.append(line)
+    return " ".join(lines)[:800]
 
 
 def dbt_vars_args(raw: str) -> list[str]:
