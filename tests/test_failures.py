@@ -128,6 +128,21 @@ def test_a_full_disk_is_named(tiny_run, tmp_path):
     assert "No space left on device" in reason or "disk is full" in reason.lower(), reason
 
 
+def test_too_little_memory_says_which_setting_to_raise(tiny_run, tmp_path):
+    run = run_refresh(
+        tiny_run.landing,
+        tmp_path / "warehouse.duckdb",
+        env={"VALUEMAP_DUCKDB_MEMORY_LIMIT": "1MB"},
+    )
+    assert run.result.returncode == 1
+    reason = reason_of(run.result)
+    assert "Out of Memory Error" in reason, reason
+    assert reason.endswith(
+        "DuckDB's memory limit (1MB) is too small for this data; raise"
+        " VALUEMAP_DUCKDB_MEMORY_LIMIT and run again"
+    )
+
+
 @pytest.mark.slow
 def test_exports_as_written_load_and_what_cannot_be_read_is_named(tiny_run, tmp_path):
     """Rows already loaded, delivered again the way real exports write them: those that

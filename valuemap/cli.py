@@ -185,6 +185,11 @@ def _run_job(settings: Settings, started: float, started_at: datetime, log_path:
         reason = failure or f"see the Dagster event log in {log_path}"
         if any(words in reason for words in MACHINE_FAULTS):
             reason += ": free space or fix the permissions there, and run again"
+        elif "Out of Memory Error" in reason:
+            reason += (
+                f": DuckDB's memory limit ({settings.duckdb_memory_limit}) is too small for"
+                " this data; raise VALUEMAP_DUCKDB_MEMORY_LIMIT and run again"
+            )
         elif rejected:  # the file is the cause to act on; the step only tripped over it
             reason = f"{rejected[0]} was rejected whole; then {reason}"
         return fail(reason)

@@ -473,8 +473,12 @@ TABLES: tuple[Table, ...] = (
                 with lines_changed as (
                     select order_id, line_number from raw.orders__returns where _load_id > {since}
                     union
-                    select order_id, line_number from raw.orders__order_lines
-                    where _load_id > {since}
+                    -- only lines with returns: a first load brings every line (50M at 1M
+                    -- customers), whose distinct keys would not fit in the memory limit
+                    select l.order_id, l.line_number from raw.orders__order_lines as l
+                    semi join raw.orders__returns as r
+                        on r.order_id = l.order_id and r.line_number = l.line_number
+                    where l._load_id > {since}
                 ),
                 counted as (
                     select
