@@ -9,16 +9,24 @@
 
 with null_counts as (
     select
-    {%- for column in columns %}
-        count(*) - count({{ column }}) as null_rows_{{ loop.index }}{{ ',' if not loop.last }}
-    {%- endfor %}
+        {% for column in columns -%}
+            count(*) - count({{ column }}) as null_rows_{{ loop.index }}
+            {%- if not loop.last %},{% endif %}
+        {% endfor %}
     from {{ model }}
+),
+
+found as (
+    {% for column in columns -%}
+        select
+            '{{ column }}' as column_name,
+            null_rows_{{ loop.index }} as null_rows
+        from null_counts
+        where null_rows_{{ loop.index }} > 0
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
-{% for column in columns %}
-select '{{ column }}' as column_name, null_rows_{{ loop.index }} as null_rows
-from null_counts
-where null_rows_{{ loop.index }} > 0
-{{ 'union all' if not loop.last }}
-{% endfor %}
+
+select * from found
 
 {% endtest %}
