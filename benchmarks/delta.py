@@ -14,21 +14,22 @@ from pathlib import Path
 from valuemap.sql import quote_literal
 from valuemap.warehouse import connect
 
-# table: (date column, the query of the new day's rows, whose ids get the day's prefix)
+# table: the query of its new day's rows (the last day's, with the day's prefix on their
+# ids); {orders} and the like read a landing table, {last} is the last day, {day} the new one
 _NEW_DAY = {
-    "orders/orders": "select * replace (${new} || order_id as order_id, ${day} as order_date)"
-    " from ${orders} where order_date = ${last}",
-    "orders/order_lines": "select * replace (${new} || order_id as order_id)"
-    " from ${order_lines} where order_id in (select order_id from ${orders}"
-    " where order_date = ${last})",
-    "orders/deliveries": "select * replace (${new} || delivery_id as delivery_id,"
-    " ${new} || order_id as order_id, ${day} as delivery_date) from ${deliveries}"
-    " where order_id in (select order_id from ${orders} where order_date = ${last})",
-    "crm/activities": "select * replace (${new} || activity_id as activity_id,"
-    " ${day} as activity_date) from ${activities} where activity_date = ${last}",
+    "orders/orders": "select * replace ({new} || order_id as order_id, {day} as order_date)"
+    " from {orders} where order_date = {last}",
+    "orders/order_lines": "select * replace ({new} || order_id as order_id)"
+    " from {order_lines} where order_id in (select order_id from {orders}"
+    " where order_date = {last})",
+    "orders/deliveries": "select * replace ({new} || delivery_id as delivery_id,"
+    " {new} || order_id as order_id, {day} as delivery_date) from {deliveries}"
+    " where order_id in (select order_id from {orders} where order_date = {last})",
+    "crm/activities": "select * replace ({new} || activity_id as activity_id,"
+    " {day} as activity_date) from {activities} where activity_date = {last}",
     # still open: no closed date
-    "crm/complaints": "select * replace (${new} || complaint_id as complaint_id,"
-    " ${day} as opened_date, null as closed_date) from ${complaints} where opened_date = ${last}",
+    "crm/complaints": "select * replace ({new} || complaint_id as complaint_id,"
+    " {day} as opened_date, null as closed_date) from {complaints} where opened_date = {last}",
 }
 
 
@@ -51,9 +52,7 @@ def write_next_day(landing: Path) -> dict[str, int]:
         }
         written = {}
         for table, query in _NEW_DAY.items():
-            sql = query
-            for key, value in values.items():
-                sql = sql.replace("${" + key + "}", value)
+            sql = query.format(**values)
             out = landing / table / f"{table.split('/')[1]}_{day}.csv"
             (written[table],) = con.execute(
                 f"copy ({sql}) to {quote_literal(str(out))} (header)"

@@ -271,6 +271,15 @@ def _compare(result: dict, root: Path, landing: Path, full: Path, spark: bool) -
             print(f"    {difference}"[:1000], flush=True)
 
 
+def _timed(result: dict, name: str, full_first: bool = False) -> list[str]:
+    """A measurement's time and its ratio with the full refresh (full / it, or it / full),
+    or "not run" (--refresh-only, --no-spark)."""
+    if name not in result:
+        return ["not run", ""]
+    seconds, full = result[name]["seconds"], result["full"]["seconds"]
+    return [f"{seconds:.1f} s", f"{(full / seconds if full_first else seconds / full):.2f}"]
+
+
 def table(results: list[dict]) -> str:
     rows = [
         "| customers | order lines | full refresh | peak | bare floor | full / bare"
@@ -280,32 +289,31 @@ def table(results: list[dict]) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
     ]
     for r in results:
-        full, delta = r["full"], r["delta"]
-        if "bare" not in r:  # --refresh-only
-            rows.append(
-                f"| {r['customers']:,} | {r['order_lines']:,} | {full['seconds']:.1f} s"
-                f" | {full['peak_mb']:,} MB | not run | | not run | | not run |"
-                f" | {delta['seconds']:.1f} s | {delta['seconds'] / full['seconds']:.2f} |"
-                " | not run | | | |"
-            )
-            continue
-        bare, floor, peer = r["bare"], r["floor"], r["peer"]
-        same = "; ".join(d for d in (r["peer_differs"], r["bare_differs"]) if d) or "yes"
-        spark = r.get("spark")
-        on_spark = (
-            f" | {spark['seconds']:.1f} s | {spark['peak_mb']:,} MB"
-            f" | {spark['seconds'] / full['seconds']:.2f} | {r['spark_differs'] or 'yes'} |"
-            if spark
-            else " | not run | | | |"
+        full = r["full"]["seconds"]
+        same = "; ".join(d for d in (r.get("peer_differs"), r.get("bare_differs")) if d) or "yes"
+        spark = (
+            [
+                f"{r['spark']['seconds']:.1f} s",
+                f"{r['spark']['peak_mb']:,} MB",
+                f"{r['spark']['seconds'] / full:.2f}",
+                r["spark_differs"] or "yes",
+            ]
+            if "spark" in r
+            else ["not run", "", "", ""]
         )
-        rows.append(
-            f"| {r['customers']:,} | {r['order_lines']:,} | {full['seconds']:.1f} s"
-            f" | {full['peak_mb']:,} MB | {bare['seconds']:.1f} s"
-            f" | {full['seconds'] / bare['seconds']:.2f} | {floor['seconds']:.1f} s"
-            f" | {full['seconds'] / floor['seconds']:.2f} | {peer['seconds']:.1f} s"
-            f" | {peer['seconds'] / full['seconds']:.2f} | {delta['seconds']:.1f} s"
-            f" | {delta['seconds'] / full['seconds']:.2f} | {same}" + on_spark
-        )
+        cells = [
+            f"{r['customers']:,}",
+            f"{r['order_lines']:,}",
+            f"{full:.1f} s",
+            f"{r['full']['peak_mb']:,} MB",
+            *_timed(r, "bare", full_first=True),
+            *_timed(r, "floor", full_first=True),
+            *_timed(r, "peer"),
+            *_timed(r, "delta"),
+            same if "bare" in r else "",
+            *spark,
+        ]
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
