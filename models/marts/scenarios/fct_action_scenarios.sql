@@ -53,6 +53,10 @@ cost_changes as (
     select
         scenario_code,
         customer_id,
+        -- before and after from the same cost lines, each rounded once per customer:
+        -- the check of rpt_action_scenarios compares them to the cent over millions of
+        -- customers, which the sum of customer-month costs (each rounded) would not keep
+        sum(allocated_amount) as cost_to_serve_before_amount,
         sum(scenario_allocated_amount) as cost_to_serve_after_amount,
         sum(case when is_time_driven then 0 else allocated_amount end)
             as conventional_cost_before_amount,
@@ -79,7 +83,9 @@ final as (
         cast(s.revenue_after_amount as {{ dbt.type_numeric() }}) as revenue_after_amount,
         cast(s.cogs_before_amount as {{ dbt.type_numeric() }}) as cogs_before_amount,
         cast(s.cogs_after_amount as {{ dbt.type_numeric() }}) as cogs_after_amount,
-        cast(c.cost_to_serve_amount as {{ dbt.type_numeric() }}) as cost_to_serve_before_amount,
+        cast(
+            coalesce(k.cost_to_serve_before_amount, 0) as {{ dbt.type_numeric() }}
+        ) as cost_to_serve_before_amount,
         cast(
             coalesce(k.cost_to_serve_after_amount, 0) as {{ dbt.type_numeric() }}
         ) as cost_to_serve_after_amount,
@@ -91,7 +97,11 @@ final as (
         ) as conventional_cost_after_amount,
         coalesce(k.time_driven_minutes_before, 0) as time_driven_minutes_before,
         coalesce(k.time_driven_minutes_after, 0) as time_driven_minutes_after,
-        cast(c.net_profit_amount as {{ dbt.type_numeric() }}) as net_profit_before_amount,
+        cast(
+            s.revenue_before_amount - s.cogs_before_amount
+            - coalesce(k.cost_to_serve_before_amount, 0)
+            as {{ dbt.type_numeric() }}
+        ) as net_profit_before_amount,
         cast(
             s.revenue_after_amount - s.cogs_after_amount
             - coalesce(k.cost_to_serve_after_amount, 0)

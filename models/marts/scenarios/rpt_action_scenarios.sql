@@ -24,6 +24,7 @@ curve_summary as (
 customer_totals as (
     select
         scenario_code,
+        count(*) as customer_count,
         sum(case when is_selected then 1 else 0 end) as selected_customer_count,
         sum(case when is_stopped then 1 else 0 end) as stopped_customer_count,
         sum(revenue_before_amount) as revenue_before_amount,
@@ -96,6 +97,7 @@ final as (
         s.description,
         cs.analysis_start_date,
         cs.analysis_end_date,
+        c.customer_count,
         c.selected_customer_count,
         c.stopped_customer_count,
         c.revenue_before_amount,
