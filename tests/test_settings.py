@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from dagster_dbt import DbtCliResource
+from packaging.version import Version
 
 from orchestration.project import dbt_resource
 from orchestration.resources import Warehouse
@@ -126,6 +128,12 @@ def test_dbt_commands_build_no_dbt_adapter_in_the_job_process() -> None:
     invocation.wait()
     assert invocation.is_successful()
     assert invocation.adapter is None
+    # the version dagster-dbt asks `dbt --version` for, read from the installed package
+    assert "self._cli_version" in inspect.getsource(DbtCliResource.cli)
+    printed = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True)
+    installed = re.search(r"installed: (\d+\.\d+\.\d+)", printed.stdout)
+    assert installed, printed.stdout
+    assert dbt_resource()._cli_version == Version(installed.group(1))
 
 
 def test_a_new_warehouse_starts_from_the_projects_parse(tmp_path: Path) -> None:
