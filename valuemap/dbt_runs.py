@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,44 @@ def tests_reading_no_rows(manifest: Mapping[str, Any], loaded: set[str]) -> list
 # of what the site shows as of its last generation.
 DOCS_ARTIFACTS = ("manifest.json", "catalog.json")
 DOCS_INPUTS_FILE = "docs_inputs.sha256"
+DOCS_SITE = ("index.html", *DOCS_ARTIFACTS, DOCS_INPUTS_FILE)
+# The last sites generated from this project, by the digest of what they show: a new
+# warehouse of the same project and vars (another environment, a copy) reuses one.
+DOCS_SITES = PROJECT_TARGET / "docs_sites"
+DOCS_SITES_KEPT = 4
+
+
+def cached_docs_site(inputs: str, folder: Path) -> bool:
+    """Copy the site generated last for these docs inputs into `folder` (new); False when
+    there is none."""
+    site = DOCS_SITES / inputs
+    try:
+        shutil.copytree(site, folder)
+    except OSError:  # none, or removed by a run keeping its own while this one copied
+        shutil.rmtree(folder, ignore_errors=True)
+        return False
+    if all((folder / name).exists() for name in DOCS_SITE):
+        return True
+    shutil.rmtree(folder, ignore_errors=True)
+    return False
+
+
+def keep_docs_site(inputs: str, folder: Path) -> None:
+    """Keep a copy of the site just generated (written whole, then renamed: a run copying
+    it sees all of it or none), and only the newest DOCS_SITES_KEPT."""
+    DOCS_SITES.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".new-", dir=DOCS_SITES))
+    shutil.copytree(folder, staging, dirs_exist_ok=True)
+    try:
+        staging.replace(DOCS_SITES / inputs)
+    except OSError:  # another run kept the same site first
+        shutil.rmtree(staging, ignore_errors=True)
+    sites = sorted(
+        (site for site in DOCS_SITES.iterdir() if not site.name.startswith(".")),
+        key=lambda site: site.stat().st_mtime_ns,
+    )
+    for old in sites[:-DOCS_SITES_KEPT]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 # What compiling fills in on a manifest node, beside its macros (depends_on.macros).

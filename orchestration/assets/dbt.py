@@ -22,8 +22,11 @@ from valuemap.bookkeeping import newest_load_id, record_tested_loads, tables_loa
 from valuemap.dbt_runs import (
     DOCS_ARTIFACTS,
     DOCS_INPUTS_FILE,
+    DOCS_SITE,
+    cached_docs_site,
     dbt_vars_args,
     docs_inputs,
+    keep_docs_site,
     seed_partial_parse,
     tests_reading_no_rows,
 )
@@ -96,36 +99,42 @@ def dbt_docs(
     out = docs_path(Path(warehouse.published_path))
     target = dbt_target_path(warehouse.path)
     inputs = _docs_inputs(target / "manifest.json", warehouse)
-    site = ("index.html", *DOCS_ARTIFACTS, DOCS_INPUTS_FILE)
-    complete = all((out / name).exists() for name in site)
+    complete = all((out / name).exists() for name in DOCS_SITE)
     regenerate = (
         inputs is None
         or not complete
         or (out / DOCS_INPUTS_FILE).read_text(encoding="utf-8") != inputs
     )
-    if regenerate:
+    staging = out.with_name(out.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    generated = False
+    if not regenerate:
+        context.log.info(f"dbt docs unchanged: the project, vars and tables are as at {out}")
+    elif inputs is not None and cached_docs_site(inputs, staging):
+        context.log.info("dbt docs: the site of another warehouse with the same inputs")
+        swap_in_folder(staging, out)
+    else:
         # The build left its compiled manifest and partial parse in the refresh target; the
         # same vars keep the partial parse valid.
         dbt.cli(
             ["docs", "generate", "--no-compile", "--static", *dbt_vars_args(warehouse.dbt_vars)],
             target_path=target,
         ).wait()
-        staging = out.with_name(out.name + ".tmp")
-        shutil.rmtree(staging, ignore_errors=True)
+        generated = True
         staging.mkdir(parents=True)
         shutil.copy(target / "static_index.html", staging / "index.html")
         for name in DOCS_ARTIFACTS:
             shutil.copy(target / name, staging / name)
         if inputs is not None:
             (staging / DOCS_INPUTS_FILE).write_text(inputs, encoding="utf-8")
+            keep_docs_site(inputs, staging)
         swap_in_folder(staging, out)
-    else:
-        context.log.info(f"dbt docs unchanged: the project, vars and tables are as at {out}")
     catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(out / "index.html")),
             "regenerated": regenerate,
+            "generated_by_dbt": generated,
             "tables_in_catalog": len(catalog["nodes"]),
             "sources_in_catalog": len(catalog["sources"]),
         }
