@@ -64,25 +64,39 @@ def test_failed_run_exits_non_zero_and_keeps_the_published_marts(tiny_run, tmp_p
 
 
 def test_a_failed_dbt_test_names_its_failing_rows(tiny_run, tmp_path):
-    """The failure line of a failed dbt test shows the rows it found: for the one
-    not-null test of a model (tests/dbt/generic/not_null_columns.sql), the column."""
+    """The failure line of a failed dbt test shows the rows it found: for the grain and
+    not-null test of a model (tests/dbt/generic/grain_and_not_null.sql), the column with
+    nulls, or the duplicated key."""
     copy = tiny_run.copy_to(tmp_path)
     target = dbt_target_path(tiny_run.warehouse)
-    (compiled,) = target.glob("compiled/valuemap/models/**/not_null_columns_fct_cost_to_serve.sql")
+    (compiled,) = target.glob(
+        "compiled/valuemap/models/**/grain_and_not_null_fct_cost_to_serve.sql"
+    )
     with duckdb.connect(str(copy.warehouse)) as con:
         con.execute("update marts.fct_cost_to_serve set pool_id = null where rowid = 0")
     results = dbt_target_path(copy.warehouse) / "run_results.json"
     results.parent.mkdir(parents=True)
     node = {
-        "unique_id": "test.valuemap.not_null_columns_fct_cost_to_serve.0",
+        "unique_id": "test.valuemap.grain_and_not_null_fct_cost_to_serve.0",
         "status": "fail",
         "message": "Got 1 result, configured to fail if != 0",
         "compiled_code": compiled.read_text(),
     }
     results.write_text(json.dumps({"results": [node]}))
     assert _dbt_failure(copy.warehouse) == (
-        "dbt test not_null_columns_fct_cost_to_serve.0: Got 1 result, configured to fail if"
-        " != 0; first failing rows: column_name=pool_id, null_rows=1"
+        "dbt test grain_and_not_null_fct_cost_to_serve.0: Got 1 result, configured to fail if"
+        " != 0; first failing rows: failure=null values, column_name=pool_id, row_count=1"
+    )
+    with duckdb.connect(str(copy.warehouse)) as con:
+        con.execute("update marts.fct_cost_to_serve set pool_id = 'P_CS' where pool_id is null")
+        ((customer, activity, month),) = con.execute(
+            "insert into marts.fct_cost_to_serve select * from marts.fct_cost_to_serve"
+            " where rowid = 1 returning customer_id, cost_activity_id, month_start_date"
+        ).fetchall()
+    assert _dbt_failure(copy.warehouse).endswith(
+        "first failing rows: failure=duplicate key,"
+        " column_name=customer_id, cost_activity_id, month_start_date,"
+        f" key_value={customer}, {activity}, {month}, row_count=2"
     )
 
 

@@ -113,8 +113,8 @@ def test_the_nightly_tests_read_only_rows_of_new_loads(nightly: Run) -> None:
     target = nightly.warehouse.with_name("warehouse_dbt_target") / "compiled" / "valuemap"
     (unique,) = target.glob("models/staging/orders/*/unique_stg_orders__orders_order_id.sql")
     assert f"_load_id > {rerun}" in unique.read_text()
-    (not_null,) = target.glob("models/marts/*/*/not_null_columns_fct_cost_to_serve.sql")
-    assert f"loaded_through_load_id > {rerun}" in not_null.read_text()
+    (grain,) = target.glob("models/marts/*/*/grain_and_not_null_fct_cost_to_serve.sql")
+    assert f"loaded_through_load_id > {rerun}" in grain.read_text()
 
 
 def test_the_nightly_build_leaves_out_tests_of_no_new_rows(nightly: Run) -> None:
@@ -136,8 +136,8 @@ def test_the_nightly_build_leaves_out_tests_of_no_new_rows(nightly: Run) -> None
     for name in (
         "unique_stg_orders__orders_order_id",
         "unique_stg_crm__complaints_complaint_id",
-        "not_null_columns_fct_cost_to_serve",
-        "not_null_columns_fct_customer_segments",
+        "grain_and_not_null_fct_cost_to_serve",
+        "grain_and_not_null_fct_customer_segments",
         "unique_whitney_policies_whitney_policy_code",
         "assert_cost_pools_reconcile_to_the_cent",
     ):

@@ -326,7 +326,11 @@ def failing_rows(warehouse: Path, compiled_sql: str | None, limit: int = 3) -> s
             rows = cursor.fetchall()
     except duckdb.Error:
         return ""
-    return "; ".join(", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True)) for row in rows)
+    # a column with no value in a row (the key of a null count) is left out of it
+    return "; ".join(
+        ", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True) if v is not None)
+        for row in rows
+    )
 
 
 def rejected_files(settings: Settings, since: datetime) -> list[str]:

@@ -2,7 +2,7 @@
 the same numbers (tests/test_spark.py, benchmarks/run.py).
 
 Rows are matched on each mart's grain, read from its uniqueness test in the dbt manifest
-(`unique` or `unique_combination_of_columns`). Numbers match to the cent: they may differ
+(`grain_and_not_null`, `unique` or `unique_combination_of_columns`). Numbers match to the cent: they may differ
 by less than half a cent, since the engines keep different decimal scales. Everything
 else matches exactly. The run-specific columns (snapshot id and times, the load a row was
 built through) are left out.
@@ -57,7 +57,9 @@ def mart_grains(manifest: Path) -> dict[str, list[str]]:
         model = nodes.get(parents[0], {})
         if model.get("schema") != MARTS_SCHEMA:
             continue
-        if test.get("name") == "unique_combination_of_columns":
+        if test.get("name") == "grain_and_not_null":
+            grains[model["name"]] = list(test["kwargs"]["key"])
+        elif test.get("name") == "unique_combination_of_columns":
             grains[model["name"]] = list(test["kwargs"]["combination"])
         elif test.get("name") == "unique":
             grains.setdefault(model["name"], [node["column_name"]])
