@@ -21,10 +21,8 @@ final as (
         c.scenario_code,
         c.customer_id,
         d.driver,
-        cast(
-            c.volume_factor * (1 + coalesce(dc.quantity_change_pct, 0) / 100.0)
-            as {{ type_double() }}
-        ) as quantity_factor
+        {{ action_scenario_quantity_factor('c.volume_factor', 'dc.quantity_change_pct') }}
+            as quantity_factor
     from scenario_customers as c
     cross join drivers as d
     left join driver_changes as dc

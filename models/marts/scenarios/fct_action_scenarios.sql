@@ -19,53 +19,89 @@ scenario_rates as (
     select * from {{ ref('int_action_scenario_activity_rates') }}
 ),
 
-driver_factors as (
-    select * from {{ ref('int_action_scenario_driver_factors') }}
+driver_changes as (
+    select * from {{ ref('action_scenario_driver_changes') }}
 ),
 
--- The scenario rates cover the window's months only, so the join keeps the window.
+-- Each cost line of the window under each scenario (the scenario rates cover the window's
+-- months only, so the join keeps the window), at the rates the action leaves, with its
+-- quantity as it is and as the action changes the driver (seed
+-- action_scenario_driver_changes) for the customers the action is for.
 cost_lines as (
     select
         r.scenario_code,
         c.customer_id,
         r.is_time_driven,
         c.allocated_amount,
-        c.driver_quantity * coalesce(f.quantity_factor, 1)
-        * coalesce(r.scenario_cost_rate_per_driver_unit, 0) as scenario_allocated_amount,
+        c.driver_quantity * coalesce(r.scenario_cost_rate_per_driver_unit, 0)
+            as scenario_allocated_amount,
+        c.driver_quantity
+        * {{ action_scenario_quantity_factor('1', 'd.quantity_change_pct') }}
+        * coalesce(r.scenario_cost_rate_per_driver_unit, 0) as changed_allocated_amount,
         case when r.is_time_driven then c.driver_quantity * c.unit_minutes else 0 end
             as used_minutes,
         case
             when r.is_time_driven
-                then c.driver_quantity * coalesce(f.quantity_factor, 1) * c.unit_minutes
+                then
+                    c.driver_quantity
+                    * {{ action_scenario_quantity_factor('1', 'd.quantity_change_pct') }}
+                    * c.unit_minutes
             else 0
-        end as scenario_used_minutes
+        end as changed_used_minutes
     from cost_to_serve as c
     inner join scenario_rates as r
         on c.cost_activity_id = r.cost_activity_id and c.month_start_date = r.month_start_date
-    left join driver_factors as f
-        on
-            r.scenario_code = f.scenario_code
-            and c.customer_id = f.customer_id
-            and c.driver = f.driver
+    left join driver_changes as d
+        on r.scenario_code = d.scenario_code and c.driver = d.driver
+),
+
+-- Summed per customer both ways; the customer's volume factor multiplies the changed
+-- sums afterwards (int_action_scenario_driver_factors: volume x driver change), as
+-- joining the customers' factors to every cost line made a hash table larger than
+-- DuckDB's 2.5 GB at 1M customers. Before and after come from the same cost lines, each
+-- rounded once per customer: the check of rpt_action_scenarios compares them to the
+-- cent over millions of customers, which sums of rounded customer-month costs miss.
+cost_sums as (
+    select
+        scenario_code,
+        customer_id,
+        sum(allocated_amount) as cost_to_serve_before_amount,
+        sum(case when is_time_driven then 0 else allocated_amount end)
+            as conventional_cost_before_amount,
+        sum(used_minutes) as time_driven_minutes_before,
+        sum(scenario_allocated_amount) as unchanged_cost_amount,
+        sum(case when is_time_driven then 0 else scenario_allocated_amount end)
+            as unchanged_conventional_cost_amount,
+        sum(changed_allocated_amount) as changed_cost_amount,
+        sum(case when is_time_driven then 0 else changed_allocated_amount end)
+            as changed_conventional_cost_amount,
+        sum(changed_used_minutes) as changed_used_minutes
+    from cost_lines
+    group by scenario_code, customer_id
 ),
 
 cost_changes as (
     select
-        scenario_code,
-        customer_id,
-        -- before and after from the same cost lines, each rounded once per customer:
-        -- the check of rpt_action_scenarios compares them to the cent over millions of
-        -- customers, which the sum of customer-month costs (each rounded) would not keep
-        sum(allocated_amount) as cost_to_serve_before_amount,
-        sum(scenario_allocated_amount) as cost_to_serve_after_amount,
-        sum(case when is_time_driven then 0 else allocated_amount end)
-            as conventional_cost_before_amount,
-        sum(case when is_time_driven then 0 else scenario_allocated_amount end)
-            as conventional_cost_after_amount,
-        sum(used_minutes) as time_driven_minutes_before,
-        sum(scenario_used_minutes) as time_driven_minutes_after
-    from cost_lines
-    group by scenario_code, customer_id
+        k.scenario_code,
+        k.customer_id,
+        k.cost_to_serve_before_amount,
+        k.conventional_cost_before_amount,
+        k.time_driven_minutes_before,
+        case
+            when s.is_selected then s.volume_factor * k.changed_cost_amount
+            else k.unchanged_cost_amount
+        end as cost_to_serve_after_amount,
+        case
+            when s.is_selected then s.volume_factor * k.changed_conventional_cost_amount
+            else k.unchanged_conventional_cost_amount
+        end as conventional_cost_after_amount,
+        case
+            when s.is_selected then s.volume_factor * k.changed_used_minutes
+            else k.time_driven_minutes_before
+        end as time_driven_minutes_after
+    from cost_sums as k
+    inner join scenario_customers as s
+        on k.scenario_code = s.scenario_code and k.customer_id = s.customer_id
 ),
 
 final as (
