@@ -1,13 +1,10 @@
 {#
-    How much of a driver a customer an action is for still causes (docs/domain.md §10),
-    in one place for the two models that apply it: its volume factor (0 when no longer
-    served, 1 + v after a price rise with volume change v, 1 for a channel move) times
-    1 + the change of that driver in seed action_scenario_driver_changes (0 when the
-    scenario does not list the driver). Arguments are SQL expressions.
+    What an action does to one cost driver of a customer it is for (docs/domain.md §10),
+    as a factor of its quantity: 1 + the change of seed action_scenario_driver_changes (1
+    for a driver the scenario does not list). The customer's volume factor multiplies it
+    (int_action_scenario_driver_factors, fct_action_scenarios). The argument is an SQL
+    expression.
 #}
-{% macro action_scenario_quantity_factor(volume_factor, quantity_change_pct) -%}
-    cast(
-        ({{ volume_factor }}) * (1 + coalesce({{ quantity_change_pct }}, 0) / 100.0)
-        as {{ type_double() }}
-    )
+{% macro action_scenario_driver_change(quantity_change_pct) -%}
+    cast(1 + coalesce({{ quantity_change_pct }}, 0) / 100.0 as {{ type_double() }})
 {%- endmacro %}

@@ -21,8 +21,10 @@ final as (
         c.scenario_code,
         c.customer_id,
         d.driver,
-        {{ action_scenario_quantity_factor('c.volume_factor', 'dc.quantity_change_pct') }}
-            as quantity_factor
+        cast(
+            c.volume_factor * {{ action_scenario_driver_change('dc.quantity_change_pct') }}
+            as {{ type_double() }}
+        ) as quantity_factor
     from scenario_customers as c
     cross join drivers as d
     left join driver_changes as dc

@@ -36,7 +36,7 @@ cost_lines as (
         c.driver_quantity * coalesce(r.scenario_cost_rate_per_driver_unit, 0)
             as scenario_allocated_amount,
         c.driver_quantity
-        * {{ action_scenario_quantity_factor('1', 'd.quantity_change_pct') }}
+        * {{ action_scenario_driver_change('d.quantity_change_pct') }}
         * coalesce(r.scenario_cost_rate_per_driver_unit, 0) as changed_allocated_amount,
         case when r.is_time_driven then c.driver_quantity * c.unit_minutes else 0 end
             as used_minutes,
@@ -44,7 +44,7 @@ cost_lines as (
             when r.is_time_driven
                 then
                     c.driver_quantity
-                    * {{ action_scenario_quantity_factor('1', 'd.quantity_change_pct') }}
+                    * {{ action_scenario_driver_change('d.quantity_change_pct') }}
                     * c.unit_minutes
             else 0
         end as changed_used_minutes
@@ -56,7 +56,7 @@ cost_lines as (
 ),
 
 -- Summed per customer both ways; the customer's volume factor multiplies the changed
--- sums afterwards (int_action_scenario_driver_factors: volume x driver change), as
+-- sums afterwards (as in int_action_scenario_driver_factors: volume x driver change), as
 -- joining the customers' factors to every cost line made a hash table larger than
 -- DuckDB's 2.5 GB at 1M customers. Before and after come from the same cost lines, each
 -- rounded once per customer: the check of rpt_action_scenarios compares them to the
