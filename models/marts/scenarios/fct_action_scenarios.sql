@@ -80,28 +80,38 @@ cost_sums as (
     group by scenario_code, customer_id
 ),
 
-cost_changes as (
+-- Each scenario's customer with its cost before and after: the volume factor applies to
+-- the changed sums of the customers the action is for (no cost line: no cost).
+customer_costs as (
     select
-        k.scenario_code,
-        k.customer_id,
-        k.cost_to_serve_before_amount,
-        k.conventional_cost_before_amount,
-        k.time_driven_minutes_before,
-        case
-            when s.is_selected then s.volume_factor * k.changed_cost_amount
-            else k.unchanged_cost_amount
-        end as cost_to_serve_after_amount,
-        case
-            when s.is_selected then s.volume_factor * k.changed_conventional_cost_amount
-            else k.unchanged_conventional_cost_amount
-        end as conventional_cost_after_amount,
-        case
-            when s.is_selected then s.volume_factor * k.changed_used_minutes
-            else k.time_driven_minutes_before
-        end as time_driven_minutes_after
-    from cost_sums as k
-    inner join scenario_customers as s
-        on k.scenario_code = s.scenario_code and k.customer_id = s.customer_id
+        s.*,
+        coalesce(k.cost_to_serve_before_amount, 0) as cost_to_serve_before_amount,
+        coalesce(k.conventional_cost_before_amount, 0) as conventional_cost_before_amount,
+        coalesce(k.time_driven_minutes_before, 0) as time_driven_minutes_before,
+        coalesce(
+            case
+                when s.is_selected then s.volume_factor * k.changed_cost_amount
+                else k.unchanged_cost_amount
+            end,
+            0
+        ) as cost_to_serve_after_amount,
+        coalesce(
+            case
+                when s.is_selected then s.volume_factor * k.changed_conventional_cost_amount
+                else k.unchanged_conventional_cost_amount
+            end,
+            0
+        ) as conventional_cost_after_amount,
+        coalesce(
+            case
+                when s.is_selected then s.volume_factor * k.changed_used_minutes
+                else k.time_driven_minutes_before
+            end,
+            0
+        ) as time_driven_minutes_after
+    from scenario_customers as s
+    left join cost_sums as k
+        on s.scenario_code = k.scenario_code and s.customer_id = k.customer_id
 ),
 
 final as (
@@ -119,34 +129,26 @@ final as (
         cast(s.revenue_after_amount as {{ dbt.type_numeric() }}) as revenue_after_amount,
         cast(s.cogs_before_amount as {{ dbt.type_numeric() }}) as cogs_before_amount,
         cast(s.cogs_after_amount as {{ dbt.type_numeric() }}) as cogs_after_amount,
+        cast(s.cost_to_serve_before_amount as {{ dbt.type_numeric() }})
+            as cost_to_serve_before_amount,
+        cast(s.cost_to_serve_after_amount as {{ dbt.type_numeric() }})
+            as cost_to_serve_after_amount,
+        cast(s.conventional_cost_before_amount as {{ dbt.type_numeric() }})
+            as conventional_cost_before_amount,
+        cast(s.conventional_cost_after_amount as {{ dbt.type_numeric() }})
+            as conventional_cost_after_amount,
+        s.time_driven_minutes_before,
+        s.time_driven_minutes_after,
         cast(
-            coalesce(k.cost_to_serve_before_amount, 0) as {{ dbt.type_numeric() }}
-        ) as cost_to_serve_before_amount,
-        cast(
-            coalesce(k.cost_to_serve_after_amount, 0) as {{ dbt.type_numeric() }}
-        ) as cost_to_serve_after_amount,
-        cast(
-            coalesce(k.conventional_cost_before_amount, 0) as {{ dbt.type_numeric() }}
-        ) as conventional_cost_before_amount,
-        cast(
-            coalesce(k.conventional_cost_after_amount, 0) as {{ dbt.type_numeric() }}
-        ) as conventional_cost_after_amount,
-        coalesce(k.time_driven_minutes_before, 0) as time_driven_minutes_before,
-        coalesce(k.time_driven_minutes_after, 0) as time_driven_minutes_after,
-        cast(
-            s.revenue_before_amount - s.cogs_before_amount
-            - coalesce(k.cost_to_serve_before_amount, 0)
+            s.revenue_before_amount - s.cogs_before_amount - s.cost_to_serve_before_amount
             as {{ dbt.type_numeric() }}
         ) as net_profit_before_amount,
         cast(
-            s.revenue_after_amount - s.cogs_after_amount
-            - coalesce(k.cost_to_serve_after_amount, 0)
+            s.revenue_after_amount - s.cogs_after_amount - s.cost_to_serve_after_amount
             as {{ dbt.type_numeric() }}
         ) as net_profit_after_amount
-    from scenario_customers as s
+    from customer_costs as s
     inner join customers as c on s.customer_id = c.customer_id
-    left join cost_changes as k
-        on s.scenario_code = k.scenario_code and s.customer_id = k.customer_id
 )
 
 select * from final
