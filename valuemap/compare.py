@@ -2,9 +2,9 @@
 the same numbers (tests/test_spark.py, benchmarks/run.py).
 
 Rows are matched on each mart's grain, read from its uniqueness test in the dbt manifest
-(`grain_and_not_null`, `unique` or `unique_combination_of_columns`). Numbers match to the cent: they may differ
-by less than half a cent, since the engines keep different decimal scales. Everything
-else matches exactly. The run-specific columns (snapshot id and times, the load a row was
+(`grain_and_not_null`, `unique` or `unique_combination_of_columns`). Numbers match to the
+cent: they may differ by less than half a cent, since the engines keep different decimal
+scales. Everything else matches exactly. The run-specific columns (snapshot id and times, the load a row was
 built through) are left out.
 """
 

@@ -176,6 +176,11 @@ DOCS_SITES = PROJECT_TARGET / "docs_sites"
 DOCS_SITES_KEPT = 4
 
 
+def is_docs_site(folder: Path) -> bool:
+    """Every file of a docs site is in the folder."""
+    return all((folder / name).exists() for name in DOCS_SITE)
+
+
 def cached_docs_site(inputs: str, folder: Path) -> bool:
     """Copy the site generated last for these docs inputs into `folder` (new); False when
     there is none."""
@@ -185,7 +190,7 @@ def cached_docs_site(inputs: str, folder: Path) -> bool:
     except OSError:  # none, or removed by a run keeping its own while this one copied
         shutil.rmtree(folder, ignore_errors=True)
         return False
-    if all((folder / name).exists() for name in DOCS_SITE):
+    if is_docs_site(folder):
         return True
     shutil.rmtree(folder, ignore_errors=True)
     return False

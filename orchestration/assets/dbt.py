@@ -22,10 +22,10 @@ from valuemap.bookkeeping import newest_load_id, record_tested_loads, tables_loa
 from valuemap.dbt_runs import (
     DOCS_ARTIFACTS,
     DOCS_INPUTS_FILE,
-    DOCS_SITE,
     cached_docs_site,
     dbt_vars_args,
     docs_inputs,
+    is_docs_site,
     keep_docs_site,
     seed_partial_parse,
     tests_reading_no_rows,
@@ -99,10 +99,9 @@ def dbt_docs(
     out = docs_path(Path(warehouse.published_path))
     target = dbt_target_path(warehouse.path)
     inputs = _docs_inputs(target / "manifest.json", warehouse)
-    complete = all((out / name).exists() for name in DOCS_SITE)
     regenerate = (
         inputs is None
-        or not complete
+        or not is_docs_site(out)
         or (out / DOCS_INPUTS_FILE).read_text(encoding="utf-8") != inputs
     )
     staging = out.with_name(out.name + ".tmp")
