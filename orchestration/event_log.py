@@ -30,6 +30,7 @@ class KeptConnectionsEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: Any = None) -> None:
         self._engines: dict[str, Engine] = {}
+        self._tables: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
 
     @classmethod
@@ -57,6 +58,14 @@ class KeptConnectionsEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def has_table(self, table_name: str) -> bool:
+        """Dagster asks before every asset and check event whether its index has a table,
+        each time through a new engine and connection (0.8 s of a tiny refresh): a table
+        that is there stays there until the storage is wiped."""
+        if table_name not in self._tables and super().has_table(table_name):
+            self._tables.add(table_name)
+        return table_name in self._tables
+
     def _close_engines(self) -> None:
         with self._db_lock:
             for engine in self._engines.values():
@@ -65,6 +74,7 @@ class KeptConnectionsEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self._close_engines()  # before the run files are deleted
+        self._tables.clear()
         super().wipe()
 
     def dispose(self) -> None:

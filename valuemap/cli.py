@@ -126,8 +126,6 @@ def _run_job(settings: Settings, started: float, started_at: datetime, log_path:
         from orchestration.definitions import defs
     except ProjectParseError as error:
         return fail(f"{error}: fix that file and run again")
-    from valuemap.expectations import import_gx_in_background
-
     setup_seconds = time.perf_counter() - started
     log_path.parent.mkdir(parents=True, exist_ok=True)
     latest = log_path.with_name("refresh.log")  # the newest run's log, under a stable name
@@ -141,7 +139,6 @@ def _run_job(settings: Settings, started: float, started_at: datetime, log_path:
             with contextlib.suppress(OSError):
                 latest.unlink(missing_ok=True)
                 latest.symlink_to(log_path.name)
-            import_gx_in_background()
             with contextlib.redirect_stdout(log_file):
                 result = defs.resolve_job_def("refresh").execute_in_process(
                     run_config=quiet, instance=instance, raise_on_error=False

@@ -30,6 +30,7 @@ from valuemap.dbt_runs import (
     seed_partial_parse,
     tests_reading_no_rows,
 )
+from valuemap.expectations import import_gx_in_background
 from valuemap.publish import swap_in_folder
 from valuemap.spark import import_marts
 from valuemap.warehouse import dbt_target_path, docs_path
@@ -58,6 +59,8 @@ def valuemap_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, war
         # one value: dagster-dbt splits it on spaces into dbt's --exclude
         build += ["--exclude", " ".join(no_rows)]
     seed_partial_parse(valuemap_project.target_path, target)
+    # This process mostly waits on dbt's: the mart checks after it will find GX imported.
+    import_gx_in_background()
     yield from dbt.cli(build, context=context, target_path=target).stream()
     # What dbt would have said of a test of no rows: it passed. Said here, so the checks
     # do not go missing and nothing downstream waits on them.
