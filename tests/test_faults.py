@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import published_marts, run_refresh, valuemap
+from tests.conftest import published_marts, run_refresh
 from tests.fixtures.tiny_landing import write_csv
 
 pytestmark = pytest.mark.slow
@@ -156,15 +156,10 @@ def kill_when(process: subprocess.Popen, ready, timeout: float = 180) -> None:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    """Demo data, and the marts of a clean run on it."""
-    root = tmp_path_factory.mktemp("faults")
-    landing = root / "landing"
-    result = valuemap("generate", "--out", str(landing), "--customers", "400", "--months", "24")
-    assert result.returncode == 0, result.stderr
-    clean = run_refresh(landing, root / "clean" / "warehouse.duckdb")
-    assert clean.result.returncode == 0, clean.result.stderr[-2000:]
-    return landing, published_marts(clean.published), raw_state(clean.warehouse)
+def clean(tiny_run):
+    """The tiny fixture's landing folder, and the marts and raw tables of its clean run
+    (the session's, shared with the other tests)."""
+    return tiny_run.landing, published_marts(tiny_run.published), raw_state(tiny_run.warehouse)
 
 
 def kill_points(warehouse: Path, process: subprocess.Popen):
@@ -179,8 +174,8 @@ def kill_points(warehouse: Path, process: subprocess.Popen):
 
 
 @pytest.mark.parametrize("point", ["load", "dbt", "publish"])
-def test_a_killed_refresh_recovers_on_the_next_run(generated, point, tmp_path):
-    landing, clean_marts, clean_raw = generated
+def test_a_killed_refresh_recovers_on_the_next_run(clean, point, tmp_path):
+    landing, clean_marts, clean_raw = clean
     warehouse = tmp_path / "warehouse.duckdb"
     process = start_refresh(landing, warehouse)
     kill_when(process, kill_points(warehouse, process)[point])
