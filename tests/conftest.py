@@ -82,13 +82,13 @@ def run_refresh(
     return Run(landing, warehouse, published_path(warehouse), result)
 
 
-def refresh_fixture(
-    tmp_path_factory: pytest.TempPathFactory, name: str, write_landing: Callable[[Path], Path]
+def shared_run(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Run]
 ) -> Run:
-    """A landing folder written by `write_landing`, run once through the whole job: once
-    per test session, not once per pytest-xdist worker. The first worker to ask builds it
-    in the session's shared folder, under a lock the others wait on; each worker then
-    works on its own copy of the whole folder (tests open the warehouse read-write)."""
+    """A run that `build` makes in a folder of its own: once per test session, not once
+    per pytest-xdist worker or per caller. The first worker to ask builds it in the
+    session's shared folder, under a lock the others wait on; each call then gets its
+    own copy of the whole folder (tests open the warehouse read-write, and change it)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     basetemp = tmp_path_factory.getbasetemp()
     shared = (basetemp.parent if worker else basetemp) / f"shared_{name}"
@@ -97,7 +97,7 @@ def refresh_fixture(
         outcome = shared / "outcome.json"
         if not outcome.exists():
             shutil.rmtree(shared, ignore_errors=True)
-            run = run_refresh(write_landing(shared / "landing"), shared / "warehouse.duckdb")
+            run = build(shared)
             assert run.result.returncode == 0, run.result.stderr[-3000:]
             result = {"returncode": 0, "stdout": run.result.stdout, "stderr": run.result.stderr}
             outcome.write_text(json.dumps(result), encoding="utf-8")
@@ -106,6 +106,28 @@ def refresh_fixture(
     result = subprocess.CompletedProcess(args=[], **json.loads(outcome.read_text("utf-8")))
     warehouse = root / "warehouse.duckdb"
     return Run(root / "landing", warehouse, published_path(warehouse), result)
+
+
+def refresh_fixture(
+    tmp_path_factory: pytest.TempPathFactory, name: str, write_landing: Callable[[Path], Path]
+) -> Run:
+    """A landing folder written by `write_landing`, run once through the whole job."""
+    return shared_run(
+        tmp_path_factory,
+        name,
+        lambda shared: run_refresh(write_landing(shared / "landing"), shared / "warehouse.duckdb"),
+    )
+
+
+def tiny_second_night(tiny_run: Run, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The tiny run's whole folder (its Dagster history too), refreshed again with no new
+    file: run once per session; each caller gets a copy of its own to go on with."""
+
+    def build(shared: Path) -> Run:
+        shutil.copytree(tiny_run.warehouse.parent, shared, symlinks=True)
+        return run_refresh(shared / "landing", shared / "warehouse.duckdb")
+
+    return shared_run(tmp_path_factory, "tiny_second_night", build)
 
 
 def by_key(rows: list[tuple]) -> dict:

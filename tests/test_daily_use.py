@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import run_refresh, valuemap
+from tests.conftest import tiny_second_night, valuemap
 from tests.test_metrics import mf
 from tests.test_ui import _graphql, running_ui
 from valuemap import cli
 from valuemap.settings import PROJECT_ROOT
-from valuemap.warehouse import dagster_home_path, docs_path
+from valuemap.warehouse import docs_path
 
 pytestmark = pytest.mark.slow
 
@@ -27,20 +26,17 @@ PROFITABILITY_CHECK = ("marts/fct_customer_profitability", "gx_fct_customer_prof
 @pytest.fixture(scope="module")
 def two_nights(tiny_run, tmp_path_factory):
     """The tiny run's folder with its Dagster history, and a second night on it."""
-    folder = tmp_path_factory.mktemp("history")
-    run = tiny_run.copy_to(folder)
-    shutil.copytree(dagster_home_path(tiny_run.warehouse), dagster_home_path(run.warehouse))
-    second = run_refresh(run.landing, run.warehouse)
-    assert second.result.returncode == 0, second.result.stderr[-3000:]
-    return second
+    return tiny_second_night(tiny_run, tmp_path_factory)
 
 
 def test_each_run_is_kept_in_the_dagster_instance_beside_the_warehouse(two_nights):
     from dagster import AssetCheckKey, AssetKey, DagsterInstance, DagsterRunStatus
 
-    home = two_nights.warehouse.parent / "dagster_home"
+    # This copy of the folder is opened as every valuemap command opens it. The second
+    # night ran in another copy than the first, and found the first night's history there:
+    # dagster.yaml follows the folder (valuemap/cli.py), or it would have written elsewhere.
+    home = cli.prepare_dagster_home(two_nights.warehouse.parent / "dagster_home")
     with DagsterInstance.from_config(str(home)) as instance:
-        # the history moved with the warehouse: dagster.yaml follows it (valuemap/cli.py)
         storage = instance.event_log_storage
         assert type(storage).__name__ == "KeptConnectionsEventLogStorage"
         assert Path(storage._base_dir) == home.resolve() / "history" / "runs"

@@ -17,7 +17,7 @@ import pytest
 from benchmarks.delta import write_next_day
 from orchestration.assets.dbt import DOCS_INPUTS_FILE, _docs_inputs
 from orchestration.resources import Warehouse
-from tests.conftest import Run, published_marts, run_refresh
+from tests.conftest import Run, published_marts, run_refresh, tiny_second_night
 from tests.fixtures.tiny_landing import write_csv
 from valuemap.warehouse import dbt_target_path, docs_path
 
@@ -54,10 +54,7 @@ def loads_tested(run: Run) -> list[int]:
 @pytest.fixture(scope="module")
 def rerun(tiny_run: Run, tmp_path_factory: pytest.TempPathFactory) -> Run:
     """The tiny fixture's files and warehouse, refreshed again with no new file."""
-    run = tiny_run.copy_to(tmp_path_factory.mktemp("nightly"))
-    rerun = run_refresh(run.landing, run.warehouse)
-    assert rerun.result.returncode == 0, rerun.result.stderr[-3000:]
-    return rerun
+    return tiny_second_night(tiny_run, tmp_path_factory)
 
 
 def docs_generated_at(run: Run) -> str:
