@@ -2,10 +2,10 @@
 the same numbers (tests/test_spark.py, benchmarks/run.py).
 
 Rows are matched on each mart's grain, read from its uniqueness test in the dbt manifest
-(`grain_and_not_null`, `unique` or `unique_combination_of_columns`). Numbers match to the
-cent: they may differ by less than half a cent, since the engines keep different decimal
-scales. Everything else matches exactly. The run-specific columns (snapshot id and times, the load a row was
-built through) are left out.
+(`grain_and_not_null`, or `unique` for a mart of one row). Numbers match to the cent:
+they may differ by less than half a cent, since the engines keep different decimal
+scales. Everything else matches exactly. The run-specific columns (snapshot id and
+times, the load a row was built through) are left out.
 """
 
 from __future__ import annotations
@@ -59,8 +59,6 @@ def mart_grains(manifest: Path) -> dict[str, list[str]]:
             continue
         if test.get("name") == "grain_and_not_null":
             grains[model["name"]] = list(test["kwargs"]["key"])
-        elif test.get("name") == "unique_combination_of_columns":
-            grains[model["name"]] = list(test["kwargs"]["combination"])
         elif test.get("name") == "unique":
             grains.setdefault(model["name"], [node["column_name"]])
     return grains
