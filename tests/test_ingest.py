@@ -6,6 +6,7 @@ import io
 import json
 import os
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -332,4 +333,41 @@ def test_unreadable_file_is_rejected_with_its_encoding_named(con, tmp_path):
     assert result.status == "loaded"
     assert con.execute("select customer_name from raw.crm__customers").fetchall() == [
         ("Coöperatie",)
+    ]
+
+
+def test_numbers_are_kept_as_written_at_the_edges_of_the_raw_precision(con, tmp_path):
+    """Most numbers take a short path past the shape and precision checks (valuemap/
+    loader/check.py: _Rules.fast); these values sit on either side of it. Spaces around
+    a value are dropped, the Unicode ones too; a tab is not a space."""
+    landing = write_tiny_landing(tmp_path / "landing")
+    line = {"order_id": "O1", "product_id": "P1", "unit_list_price": "1", "unit_net_price": "1"}
+    values = {  # line_number: (quantity, unit_net_price)
+        "11": ("\u00a0 2.5\u2003", "12345678901234.1234"),  # spaces around; at the precision
+        "12": ("0000000000000000012.50000", "1"),  # zeros that do not count
+        "13": ("1.00001", "1"),  # a fifth decimal
+        "14": ("1", "123456789012345"),  # 15 digits
+        "15": ("\t3", "1"),
+    }
+    rows = [
+        dict(line, line_number=number, quantity=quantity, unit_net_price=net)
+        for number, (quantity, net) in values.items()
+    ]
+    rows.append(dict(line, line_number="999999999999999999", quantity="7"))  # 18 digits
+    rows.append(dict(line, line_number="9999999999999999999", quantity="7"))  # 19: too large
+    deliver(landing / "orders" / "order_lines" / "edges.csv", rows, age=10)
+    load_landing(con, landing)
+    assert con.execute(
+        "select line_number, quantity, unit_net_price from raw.orders__order_lines"
+        " where line_number > 10 order by 1"
+    ).fetchall() == [
+        (11, Decimal("2.5"), Decimal("12345678901234.1234")),
+        (12, Decimal("12.5"), Decimal("1")),
+        (999999999999999999, Decimal("7"), Decimal("1")),
+    ]
+    assert [r[2:5] for r in rejects(con)] == [
+        (4, "quantity", "more than 4 decimals: it would be rounded"),
+        (5, "unit_net_price", "too large: more than 14 digits before the decimal mark"),
+        (6, "quantity", "not a number (decimal '.', thousands separator none; see dialect.json)"),
+        (8, "line_number", "too large"),
     ]

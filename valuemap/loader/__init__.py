@@ -2,8 +2,8 @@
 
     find.py    which files to consider, in load order, and each source's CSV dialect
     files.py   the bytes of a file: its hash, its encoding and compression, its lines
-    read.py    a file into DuckDB temp tables, one row per record, by line
-    check.py   every value typed as written or rejected; rows waiting for a reference held
+    read.py    a file opened as a view of text, then read in one pass into checked rows
+    check.py   the select typing each value as written or rejecting it; rows held
     load.py    each new file in one transaction, then the held rows settled
 
 What the loader records (the load log, the rejects) is kept by valuemap/bookkeeping.py;

@@ -5,6 +5,7 @@ is a missing reference are held (valuemap/held.py)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import duckdb
 
@@ -16,17 +17,32 @@ from valuemap.sql import quote_literal as _literal
 
 # The raw precision of a decimal (contract.RAW_TYPES: DECIMAL(18,4)).
 DECIMAL_DIGITS, DECIMAL_PLACES = 14, 4
+# The most digits a whole number of each raw type always holds.
+WHOLE_DIGITS = {"BIGINT": 18, "INTEGER": 9}
 
 
-def _number(column: Column, value: str, dialect: Dialect) -> tuple[str, list[tuple[str, str]]]:
-    """SQL for a number column's typed value, and its checks: the text must be a number
-    as the dialect writes them (its decimal mark; a thousands separator only where the
-    dialect names one, grouping three digits), a whole number for int and score (a zero
-    fraction is fine), and a decimal within the raw precision. Nothing is rounded."""
+@dataclass(frozen=True)
+class _Rules:
+    """How one contract column is typed and checked. `text` names the column's trimmed
+    text (null when empty), `typed` its typed value; each is computed once per row."""
+
+    typed: str  # SQL of the typed value, from `text`
+    checks: list[tuple[str, str]]  # (condition that is an error, reason), in order
+    # A condition on `text` under which the first `shape_checks` checks cannot fail: the
+    # common case (a plain number) skips them; a value that misses it meets every check.
+    fast: str | None = None
+    shape_checks: int = 0
+
+
+def _number(column: Column, text: str, typed: str, dialect: Dialect) -> _Rules:
+    """A number column: the text must be a number as the dialect writes them (its decimal
+    mark; a thousands separator only where the dialect names one, grouping three
+    digits), a whole number for int and score (a zero fraction is fine), and a decimal
+    within the raw precision. Nothing is rounded."""
     decimal, thousands = re.escape(dialect.decimal), re.escape(dialect.thousands)
     digits = rf"(\d{{1,3}}({thousands}\d{{3}})+|\d+)" if dialect.thousands else r"\d+"
     shape = rf"[+-]?{digits}({decimal}\d+)?"
-    plain = value
+    plain = text
     if dialect.thousands:
         plain = f"replace({plain}, {_literal(dialect.thousands)}, '')"
     if dialect.decimal != ".":
@@ -35,7 +51,7 @@ def _number(column: Column, value: str, dialect: Dialect) -> tuple[str, list[tup
         f"{dialect.thousands!r})" if dialect.thousands else "none; see dialect.json)"
     )
     whole = "a whole number" if column.type != "decimal" else "a number"
-    checks = [(f"not regexp_full_match({value}, {_literal(shape)})", f"not {whole} {written}")]
+    checks = [(f"not regexp_full_match({text}, {_literal(shape)})", f"not {whole} {written}")]
     if column.type == "decimal":
         integer_part = f"ltrim(split_part(ltrim({plain}, '+-'), '.', 1), '0')"
         fraction = f"rtrim(split_part({plain}, '.', 2), '0')"
@@ -49,76 +65,111 @@ def _number(column: Column, value: str, dialect: Dialect) -> tuple[str, list[tup
                 f"more than {DECIMAL_PLACES} decimals: it would be rounded",
             ),
         ]
-        typed = f"try_cast({plain} as {column.raw_type})"
+        typed_sql = f"try_cast({plain} as {column.raw_type})"
+        fast = rf"[+-]?\d{{1,{DECIMAL_DIGITS}}}({decimal}\d{{1,{DECIMAL_PLACES}}})?"
     else:
         checks += [
             (
                 f"rtrim(split_part({plain}, '.', 2), '0') <> ''",
                 "not a whole number: the fraction would be rounded",
             ),
-            (f"try_cast(split_part({plain}, '.', 1) as {column.raw_type}) is null", "too large"),
+            (f"{typed} is null", "too large"),
         ]
-        typed = f"try_cast(split_part({plain}, '.', 1) as {column.raw_type})"
-    return typed, checks
+        typed_sql = f"try_cast(split_part({plain}, '.', 1) as {column.raw_type})"
+        fast = rf"[+-]?\d{{1,{WHOLE_DIGITS[column.raw_type]}}}"
+    return _Rules(typed_sql, checks, f"regexp_full_match({text}, {_literal(fast)})", len(checks))
 
 
-def _typed_and_error(column: Column, value: str, dialect: Dialect) -> tuple[str, str]:
-    """SQL for a column's typed value and for its error (null when the value is fine)."""
-    checks: list[tuple[str, str]] = []  # (condition that is an error, reason)
+def _rules(column: Column, text: str, typed: str, dialect: Dialect) -> _Rules:
     if column.type in ("id", "text"):
-        typed = value
-    elif column.type == "enum":
-        typed = f"lower({value})"
+        return _Rules(text, [])
+    if column.type == "enum":
         allowed = ", ".join(_literal(v) for v in column.values)
-        checks.append((f"{typed} not in ({allowed})", f"not one of: {', '.join(column.values)}"))
-    elif column.type == "period":
-        typed = value
-        checks.append(
-            (f"not regexp_full_match({value}, '\\d{{4}}-(0[1-9]|1[0-2])')", "not a period YYYY-MM")
+        return _Rules(
+            f"lower({text})",
+            [(f"{typed} not in ({allowed})", f"not one of: {', '.join(column.values)}")],
         )
-    elif column.type == "date":
+    if column.type == "period":
+        return _Rules(
+            text,
+            [
+                (
+                    f"not regexp_full_match({text}, '\\d{{4}}-(0[1-9]|1[0-2])')",
+                    "not a period YYYY-MM",
+                )
+            ],
+        )
+    if column.type == "date":
         fmt, shape = Dialect.DATE_FORMATS[dialect.date_format]
-        typed = (
-            f"case when regexp_full_match({value}, '{shape}')"
-            f" then cast(try_strptime({value}, '{fmt}') as date) end"
-        )
-        checks.append((f"{typed} is null", f"not a date {dialect.date_format}"))
+        checks = [(f"{typed} is null", f"not a date {dialect.date_format}")]
         if not column.future_allowed:
             # a day of slack for exports written in another time zone
             checks.append((f"{typed} > current_date + 1", "in the future"))
-    else:  # int, decimal, score: exactly as written, or rejected
-        typed, number_checks = _number(column, value, dialect)
-        checks += number_checks
-        if column.low is not None:
-            op, word = ("<=", ">") if column.low_exclusive else ("<", ">=")
-            checks.append(
-                (f"{typed} {op} {column.low:g}", f"out of range: must be {word} {column.low:g}")
-            )
-        if column.high is not None:
-            checks.append(
-                (f"{typed} > {column.high:g}", f"out of range: must be <= {column.high:g}")
-            )
+        return _Rules(
+            f"case when regexp_full_match({text}, '{shape}')"
+            f" then cast(try_strptime({text}, '{fmt}') as date) end",
+            checks,
+        )
+    # int, decimal, score: exactly as written, or rejected
+    rules = _number(column, text, typed, dialect)
+    if column.low is not None:
+        op, word = ("<=", ">") if column.low_exclusive else ("<", ">=")
+        rules.checks.append(
+            (f"{typed} {op} {column.low:g}", f"out of range: must be {word} {column.low:g}")
+        )
+    if column.high is not None:
+        rules.checks.append(
+            (f"{typed} > {column.high:g}", f"out of range: must be <= {column.high:g}")
+        )
+    return rules
+
+
+def _error(column: Column, text: str, rules: _Rules) -> str:
+    """SQL for a column's error: null when the value is fine, else the first reason."""
+
+    def branches(checks: list[tuple[str, str]]) -> str:
+        return " ".join(f"when {cond} then {_literal(reason)}" for cond, reason in checks)
+
     missing = "'missing required value'" if not column.nullable else "null"
-    branches = " ".join(f"when {cond} then {_literal(reason)}" for cond, reason in checks)
-    error = f"case when {value} is null then {missing} {branches} end"
-    return typed, error
+    fast = ""
+    if rules.fast:
+        rest = rules.checks[rules.shape_checks :]
+        fast = f"when {rules.fast} then " + (f"case {branches(rest)} end" if rest else "null")
+    return f"case when {text} is null then {missing} {fast} {branches(rules.checks)} end"
 
 
-def build_checked(
+def _trimmed(value: str) -> str:
+    """SQL for a value without the spaces around it, null when empty. DuckDB's trim
+    takes Unicode spaces, which are not ASCII; most values are ASCII without a space at
+    either end and skip it (it costs twice the rest of the expression)."""
+    return (
+        f"nullif(case when {value} like ' %' or {value} like '% '"
+        f" or strlen({value}) <> length({value}) then trim({value}) else {value} end, '')"
+    )
+
+
+def checked_select(
     con: duckdb.DuckDBPyConnection, table: Table, columns: dict[str, str], dialect: Dialect
-) -> None:
-    """From `_src` (all text), build `_checked`: typed values and one error column per
-    contract column (the raw text stays in `_src`, read back for rejected rows only)."""
-    select = ["_row_number"]
+) -> str:
+    """The select that types and checks `_src` (all text, a view of the file): per
+    contract column its typed value, its error (null when the value is fine) and, for a
+    rejected value only, the text as written (`_raw_<name>`). Four projections, so that
+    each value is trimmed once and typed once however many checks read it (DuckDB does
+    not share an expression between the branches of a case)."""
+    texts, typed, errors, checked = [], ["*"], ["*"], []
     for column in table.columns:
         source_name = columns.get(column.name)
-        value = (
-            f"nullif(trim({_quote(source_name)}), '')" if source_name else "cast(null as varchar)"
-        )
-        typed, error = _typed_and_error(column, value, dialect)
-        select += [
-            f"{typed} as {_quote(column.name)}",
-            f"{error} as {_quote('_err_' + column.name)}",
+        text, value = _quote("text:" + column.name), _quote("typed:" + column.name)
+        error = _quote("_err_" + column.name)
+        source = _trimmed(_quote(source_name)) if source_name else "cast(null as varchar)"
+        rules = _rules(column, text, value, dialect)
+        texts.append(f"{source} as {text}")
+        typed.append(f"{rules.typed} as {value}")
+        errors.append(f"{_error(column, text, rules)} as {error}")
+        checked += [
+            f"{value} as {_quote(column.name)}",
+            error,
+            f"case when {error} is not null then {text} end as {_quote('_raw_' + column.name)}",
         ]
     extras = [name for key, name in columns.items() if key not in {c.name for c in table.columns}]
     # A header column without a name (_csv_header's column_<n>: a delimiter at the end of
@@ -132,13 +183,17 @@ def build_checked(
     ]
     if extras:
         packed = ", ".join(f"{_quote(e)} := {_quote(e)}" for e in extras)
-        select.append(f"cast(to_json(struct_pack({packed})) as varchar) as _extra_columns")
+        texts.append(f"cast(to_json(struct_pack({packed})) as varchar) as _extra_columns")
     else:
-        select.append("cast(null as varchar) as _extra_columns")
-    con.execute(f"create or replace temp table _checked as select {', '.join(select)} from _src")
+        texts.append("cast(null as varchar) as _extra_columns")
+    checked.append("_extra_columns")
+    return (
+        f"select {', '.join(checked)} from (select {', '.join(errors)} from"
+        f" (select {', '.join(typed)} from (select {', '.join(texts)} from _src)))"
+    )
 
 
-def collect_rejects(con: duckdb.DuckDBPyConnection, table: Table, columns: dict[str, str]) -> None:
+def collect_rejects(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     """`_row_rejects`: one row per problem. `_valid` is the view of `_checked` without
     the rejected rows, so each check below sees only rows that passed the ones before.
     Rejects are rare: each query looks up the few offending rows, nothing is copied.
@@ -157,13 +212,10 @@ def collect_rejects(con: duckdb.DuckDBPyConnection, table: Table, columns: dict[
     )
     if con.execute("select count(*) from _error_rows").fetchone()[0]:
         for c in table.columns:
-            source_name = columns.get(c.name)
-            raw = f"nullif(trim(s.{_quote(source_name)}), '')" if source_name else "null"
             con.execute(
-                f"insert into _row_rejects select e._row_number, {_literal(c.name)},"
-                f" e.{_quote('_err_' + c.name)}, {raw}"
-                " from _error_rows e join _src s on s._row_number = e._row_number"
-                f" where e.{_quote('_err_' + c.name)} is not null"
+                f"insert into _row_rejects select _row_number, {_literal(c.name)},"
+                f" {_quote('_err_' + c.name)}, {_quote('_raw_' + c.name)}"
+                f" from _error_rows where {_quote('_err_' + c.name)} is not null"
             )
 
     # Duplicate key within one file: the first row stands, later ones are rejected.

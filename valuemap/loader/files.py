@@ -65,7 +65,8 @@ def scan(path: Path) -> Scan:
             if not head:
                 head = block[:8]
             newlines += block.count(b"\n")
-            crlf += block.count(b"\r\n") + (previous == b"\r" and block[:1] == b"\n")
+            if b"\r" in block or previous == b"\r":  # counting a pair is 3x a search
+                crlf += block.count(b"\r\n") + (previous == b"\r" and block[:1] == b"\n")
             previous = block[-1:]
     return Scan(digest.hexdigest(), newlines, crlf, head)
 

@@ -37,10 +37,10 @@ from valuemap.held import (
     settle,
     write_held_rows,
 )
-from valuemap.loader.check import build_checked, collect_rejects, summarise_rejects
+from valuemap.loader.check import checked_select, collect_rejects, summarise_rejects
 from valuemap.loader.files import is_parquet, scan
 from valuemap.loader.find import Dialect, landing_files
-from valuemap.loader.read import FileRejected, matched_columns, read_file
+from valuemap.loader.read import FileRejected, matched_columns, open_file, read_checked
 from valuemap.sql import quote_identifier as _quote
 
 log = logging.getLogger(__name__)
@@ -91,11 +91,13 @@ def load_file(
     load_id = newest_load_id(con) + 1
     try:
         # Reading only fills temp tables; a file DuckDB cannot parse would abort a
-        # transaction, so the transaction starts after it.
+        # transaction, so the transaction starts after it. One pass reads, types and
+        # checks the file.
         try:
             with tempfile.TemporaryDirectory(prefix="valuemap-") as folder:
-                read_file(con, path, dialect, file_scan or scan(path), Path(folder))
-            columns = matched_columns(con, table)
+                source = open_file(con, path, dialect, file_scan or scan(path), Path(folder))
+                columns = matched_columns(con, table)
+                read_checked(con, source, checked_select(con, table, columns, dialect))
         except FileRejected as rejected:
             con.execute("begin transaction")
             record_file_rejected(con, load_id, table, path, str(rejected))
@@ -106,8 +108,7 @@ def load_file(
             return FileResult(table.path, str(path), "rejected", message=str(rejected))
 
         con.execute("begin transaction")
-        build_checked(con, table, columns, dialect)
-        collect_rejects(con, table, columns)
+        collect_rejects(con, table)
         con.execute(
             "insert into _row_rejects select line, column_name, reason, raw_value from _malformed"
         )
@@ -161,16 +162,15 @@ def load_file(
             con.execute("rollback")
         raise
     finally:
-        for view in ("_valid", "_src"):
+        for view in ("_valid", "_checked", "_checked_records", "_src"):
             con.execute(f"drop view if exists {view}")
         for temp in (
-            "_checked",
+            "_checked_rows",
+            "_checked_numbered",
             "_error_rows",
             "_row_rejects",
             "_row_holds",
             "_malformed",
-            "_src_read",
-            "_src_numbered",
         ):
             con.execute(f"drop table if exists {temp}")
     return FileResult(

@@ -1,10 +1,12 @@
-"""Read: a landing file into DuckDB temp tables, one row per record numbered by its line,
-with the records DuckDB could not parse (`_malformed`). Nothing is typed or checked
-here (valuemap/loader/check.py); a file that cannot be read at all raises FileRejected."""
+"""Read: a landing file opened as a view of text columns, then read in one pass that
+types and checks it (the select of valuemap/loader/check.py) into one row per record,
+numbered by its line, with the records DuckDB could not parse (`_malformed`). A file
+that cannot be read at all raises FileRejected."""
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -51,17 +53,20 @@ MALFORMED_REASONS = {
 MAX_LINE_BYTES = 2_000_000
 
 
-def _read_source(
+@dataclass(frozen=True)
+class Source:
+    """A landing file opened as the view `_src`, ready for its one pass (read_checked)."""
+
+    path: Path  # the file DuckDB reads (a UTF-8 copy where files.prepare made one)
+    dialect: Dialect
+    file_scan: Scan | None  # CSV only
+    first_row: int  # the number of the first record: CSV 2 (after the header), Parquet 1
+
+
+def _open_source(
     con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, file_scan: Scan | None
-) -> None:
-    """Read the file into the view `_src`: every column as text, plus `_row_number` (CSV:
-    the line number, the header being line 1; Parquet: the row, from 1). CSV lines that
-    cannot be parsed go to `_malformed`, one row per problem, with the lines they cover.
-    `path` is the UTF-8 file of files.prepare, `file_scan` its scan."""
-    con.execute(
-        "create or replace temp table _malformed (line bigint, line_count bigint,"
-        " column_name varchar, reason varchar, raw_value varchar)"
-    )
+) -> Source:
+    """The view `_src` of the file: every column as text. Nothing is read yet."""
     if is_parquet(path):
         reader = f"select columns(*)::varchar from read_parquet({_literal(str(path))})"
         first_row = 1
@@ -69,8 +74,6 @@ def _read_source(
         header = _csv_header(path, dialect)
         columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
         con.execute("create or replace temp table _header as select unnest(?) as name", [header])
-        for temp in ("_csv_errors", "_csv_scans"):
-            con.execute(f"drop table if exists {temp}")
         reader = (
             f"select * from read_csv({_literal(str(path))}, columns = {{{columns}}},"
             " auto_detect = false, header = true,"
@@ -81,30 +84,51 @@ def _read_source(
         )
         first_row = 2
     try:
-        con.execute(f"create or replace temp table _src_read as {reader}")
+        con.execute(f"create or replace temp view _src as {reader}")
     except duckdb.Error as error:
-        first_line = str(error).strip().splitlines()
-        detail = " ".join(line.strip() for line in first_line[:3])
-        raise FileRejected(f"cannot read file: {detail}") from None
+        raise FileRejected(_cannot_read(error)) from None
+    return Source(path, dialect, file_scan, first_row)
+
+
+def _cannot_read(error: duckdb.Error) -> str:
+    first_lines = str(error).strip().splitlines()
+    return "cannot read file: " + " ".join(line.strip() for line in first_lines[:3])
+
+
+def read_checked(con: duckdb.DuckDBPyConnection, source: Source, checked: str) -> None:
+    """The one pass over the file: the rows of `checked` (a select from `_src`, typed and
+    checked: check.checked_select) into the view `_checked`, with `_row_number` (CSV: the
+    line number, the header being line 1; Parquet: the row, from 1). CSV lines that
+    cannot be parsed go to `_malformed`, one row per problem, with the lines they cover."""
+    con.execute(
+        "create or replace temp table _malformed (line bigint, line_count bigint,"
+        " column_name varchar, reason varchar, raw_value varchar)"
+    )
+    for temp in ("_csv_errors", "_csv_scans"):  # DuckDB appends to them
+        con.execute(f"drop table if exists {temp}")
+    try:
+        con.execute(f"create or replace temp table _checked_rows as {checked}")
+    except duckdb.Error as error:
+        raise FileRejected(_cannot_read(error)) from None
+    first_row = source.first_row
     if first_row == 2:
-        _collect_malformed(con, dialect, path)
-        _number_by_line(con, path, dialect, file_scan)
-    # Rows are numbered in file order: rowids follow it (inside a transaction they
-    # start at an offset, hence the minimum).
+        _collect_malformed(con, source.dialect, source.path)
+        _number_by_line(con, source.path, source.dialect, source.file_scan)
+    # Rows are numbered in file order: rowids follow it.
     if not con.execute("select count(*) from _malformed").fetchone()[0]:
-        (first_rowid,) = con.execute("select coalesce(min(rowid), 0) from _src_read").fetchone()
+        (first_rowid,) = con.execute("select coalesce(min(rowid), 0) from _checked_rows").fetchone()
         con.execute(
-            "create or replace temp view _src_records as select"
-            f" rowid - {int(first_rowid)} + {first_row} as _row_number, * from _src_read"
+            "create or replace temp view _checked_records as select"
+            f" rowid - {int(first_rowid)} + {first_row} as _row_number, * from _checked_rows"
         )
         _by_line(con, first_row)
         return
     # Good rows take the line numbers that no malformed line covers.
     con.execute(
         f"""
-        create or replace temp table _src_numbered as
+        create or replace temp table _checked_numbered as
         with rows_in_order as (
-            select row_number() over (order by rowid) as seq, * from _src_read
+            select row_number() over (order by rowid) as seq, * from _checked_rows
         ),
         bad_lines as (
             select distinct unnest(range(line, line + line_count)) as line from _malformed
@@ -113,7 +137,7 @@ def _read_source(
             select row_number() over (order by line) as seq, line
             from (
                 select range as line
-                from range({first_row}, {first_row} + (select count(*) from _src_read)
+                from range({first_row}, {first_row} + (select count(*) from _checked_rows)
                                         + (select count(*) from bad_lines))
             )
             where line not in (select line from bad_lines)
@@ -123,19 +147,19 @@ def _read_source(
         inner join free_lines as f on r.seq = f.seq
         """
     )
-    con.execute("create or replace temp view _src_records as select * from _src_numbered")
+    con.execute("create or replace temp view _checked_records as select * from _checked_numbered")
     _by_line(con, first_row)
 
 
 def _by_line(con: duckdb.DuckDBPyConnection, first_row: int) -> None:
-    """`_src`: the rows, numbered by the line they start on when that differs from the
-    record number (`_record_lines`, CSV only)."""
+    """`_checked`: the rows, numbered by the line they start on when that differs from
+    the record number (`_record_lines`, CSV only)."""
     if first_row == 1 or not con.execute("select count(*) from _record_lines").fetchone()[0]:
-        con.execute("create or replace temp view _src as select * from _src_records")
+        con.execute("create or replace temp view _checked as select * from _checked_records")
         return
     con.execute(
-        "create or replace temp view _src as select coalesce(l.line, s._row_number)"
-        " as _row_number, s.* exclude (_row_number) from _src_records as s"
+        "create or replace temp view _checked as select coalesce(l.line, s._row_number)"
+        " as _row_number, s.* exclude (_row_number) from _checked_records as s"
         " left join _record_lines as l on l.record = s._row_number"
     )
 
@@ -145,11 +169,11 @@ def _number_by_line(
 ) -> None:
     """DuckDB numbers records; the docs promise lines. They differ only where a quoted
     value spans lines, which the count of line breaks shows: then every record gets the
-    line it starts on (`_record_lines`, read by `_src`), and so does every malformed
+    line it starts on (`_record_lines`, read by `_checked`), and so does every malformed
     one."""
     con.execute("create or replace temp table _record_lines (record bigint, line bigint)")
     (records,) = con.execute(
-        "select (select count(*) from _src_read) + coalesce((select sum(line_count)"
+        "select (select count(*) from _checked_rows) + coalesce((select sum(line_count)"
         " from _malformed), 0)"
     ).fetchone()
     if file_scan is None or file_scan.newlines <= records + 1:
@@ -214,7 +238,7 @@ def _longest_field(con: duckdb.DuckDBPyConnection, raw_text: str, dialect: Diale
 
 def matched_columns(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, str]:
     """Map lower-case column name -> the file's column name; reject missing required ones."""
-    names = [row[0] for row in con.execute("describe _src").fetchall() if row[0] != "_row_number"]
+    names = [row[0] for row in con.execute("describe _src").fetchall()]
     columns: dict[str, str] = {}
     for name in names:
         key = name.strip().lower()
@@ -230,10 +254,11 @@ def matched_columns(con: duckdb.DuckDBPyConnection, table: Table) -> dict[str, s
     return columns
 
 
-def read_file(
+def open_file(
     con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, file_scan: Scan, folder: Path
-) -> None:
-    """Read a landing file into `_src` (and `_malformed`), or reject it whole."""
+) -> Source:
+    """Open a landing file as the view `_src`, or reject it whole. `folder` holds a copy
+    of the file DuckDB can read where one is needed (files.prepare) until read_checked."""
     if not readable(path):
         raise FileRejected(
             "not a file valuemap reads (.csv, .csv.gz or .parquet): export the table as CSV"
@@ -241,9 +266,10 @@ def read_file(
         )
     if not is_parquet(path) and path.stat().st_size == 0:
         raise FileRejected("empty file: no header row")
+    if is_parquet(path):
+        return _open_source(con, path, dialect, None)
     try:
-        if not is_parquet(path):
-            path, file_scan = prepare(path, file_scan, dialect.encoding, folder)
+        path, file_scan = prepare(path, file_scan, dialect.encoding, folder)
     except NotReadable as error:
         raise FileRejected(str(error)) from None
-    _read_source(con, path, dialect, file_scan)
+    return _open_source(con, path, dialect, file_scan)
