@@ -203,8 +203,9 @@ def collect_rejects(con: duckdb.DuckDBPyConnection, table: Table) -> None:
         " reason varchar, raw_value varchar)"
     )
     con.execute(
+        # an anti join: `not in` plans a mark join for nulls there are none of, 2x slower
         "create or replace temp view _valid as select * from _checked"
-        " where _row_number not in (select _row_number from _row_rejects)"
+        " anti join _row_rejects using (_row_number)"
     )
     any_error = " or ".join(f"{_quote('_err_' + c.name)} is not null" for c in table.columns)
     con.execute(

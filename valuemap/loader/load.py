@@ -127,7 +127,7 @@ def load_file(
         (rows_loaded,) = con.execute(
             f"insert into raw.{table.raw_name} ({names}, _load_id, _row_number, _extra_columns)"
             f" select {names}, {load_id}, _row_number, _extra_columns from _valid"
-            " where _row_number not in (select _row_number from _row_holds)"
+            " anti join _row_holds using (_row_number)"
         ).fetchone()
         (rows_held,) = con.execute(
             f"insert into {held_table(table)} select"
