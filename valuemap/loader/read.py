@@ -114,7 +114,8 @@ def read_checked(con: duckdb.DuckDBPyConnection, source: Source, checked: str) -
     if first_row == 2:
         _collect_malformed(con, source.dialect, source.path)
         _number_by_line(con, source.path, source.dialect, source.file_scan)
-    # Rows are numbered in file order: rowids follow it.
+    # Rows are numbered in file order: rowids follow it (inside a transaction they
+    # start at an offset, hence the minimum).
     if not con.execute("select count(*) from _malformed").fetchone()[0]:
         (first_rowid,) = con.execute("select coalesce(min(rowid), 0) from _checked_rows").fetchone()
         con.execute(
