@@ -31,27 +31,12 @@ def pytest_configure(config: pytest.Config) -> None:
         prepare_manifest()
 
 
-# The longest files, longest first (worker seconds in one CI run, pytest --durations):
-# handed out first, a worker that starts with one finishes with the other worker instead
-# of after it. pytest-xdist keeps this order with --no-loadscope-reorder (pyproject.toml);
-# by default it starts with the files that have the most tests.
-LONGEST_FILES = (
-    "test_spark.py",  # 300: two whole runs, one on Spark
-    "test_faults.py",  # 229
-    "test_incremental.py",  # 130
-    "test_held.py",  # 87
-    "test_failures.py",  # 83
-    "test_relationships.py",  # 76
-    "test_benchmarks.py",  # 64
-)
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        name = item.path.name
-        return LONGEST_FILES.index(name) if name in LONGEST_FILES else len(LONGEST_FILES)
-
-    items.sort(key=rank)
+    """The Spark tests first: they are the longest file (two whole runs), and a worker
+    that starts with them finishes with the other instead of after it. pytest-xdist
+    keeps this order only with --no-loadscope-reorder (pyproject.toml); by default it
+    starts with the files that have the most tests."""
+    items.sort(key=lambda item: item.get_closest_marker("spark") is None)
 
 
 @dataclass(frozen=True)
