@@ -1,6 +1,7 @@
 """The floors: what the refresh costs without dbt or Dagster. The landing files read
-into the raw tables, then the project's own compiled SQL (a `dbt compile` manifest)
-executed in dependency order in one DuckDB connection; no tests, no checks, no publish.
+into the raw tables, then the project's own compiled SQL (the manifest of a dbt build
+from an empty warehouse) executed in dependency order in one DuckDB connection; no
+tests, no checks, no publish.
 
   loader floor  the files read by the project's loader (typed, checked, rejects, held rows)
   bare floor    (--bare) the files read by DuckDB's `read_csv` with the contract's types,
@@ -110,7 +111,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--landing", required=True)
     parser.add_argument("--warehouse", required=True)
-    parser.add_argument("--manifest", required=True, help="manifest.json of `dbt compile`")
+    parser.add_argument(
+        "--manifest", required=True, help="manifest.json of a dbt build from an empty warehouse"
+    )
     parser.add_argument("--bare", action="store_true", help="read_csv instead of the loader")
     args = parser.parse_args()
     timings = run_floor(
