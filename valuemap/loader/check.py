@@ -5,7 +5,7 @@ is a missing reference are held (valuemap/held.py)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -23,18 +23,18 @@ WHOLE_DIGITS = {"BIGINT": 18, "INTEGER": 9}
 
 @dataclass
 class _Rules:
-    """How one contract column is typed and checked. `text` names the column's trimmed
-    text (null when empty), `typed` its typed value; each is computed once per row."""
+    """How one contract column is typed and checked: SQL over the column's trimmed text
+    (`text`, null when empty) and its typed value (`value`), each computed once per row."""
 
     typed: str  # SQL of the typed value, from `text`
     checks: list[tuple[str, str]]  # (condition that is an error, reason), in order
-    # A condition on `text` under which the first `shape_checks` checks cannot fail: the
-    # common case (a plain number) skips them; a value that misses it meets every check.
+    # A condition on `text` under which `checks` cannot fail: the common case (a plain
+    # number) meets only `ranges`; a value that misses it meets `checks`, then `ranges`.
     fast: str | None = None
-    shape_checks: int = 0
+    ranges: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _number(column: Column, text: str, typed: str, dialect: Dialect) -> _Rules:
+def _number(column: Column, text: str, value: str, dialect: Dialect) -> _Rules:
     """A number column: the text must be a number as the dialect writes them (its decimal
     mark; a thousands separator only where the dialect names one, grouping three
     digits), a whole number for int and score (a zero fraction is fine), and a decimal
@@ -65,7 +65,7 @@ def _number(column: Column, text: str, typed: str, dialect: Dialect) -> _Rules:
                 f"more than {DECIMAL_PLACES} decimals: it would be rounded",
             ),
         ]
-        typed_sql = f"try_cast({plain} as {column.raw_type})"
+        typed = f"try_cast({plain} as {column.raw_type})"
         fast = rf"[+-]?\d{{1,{DECIMAL_DIGITS}}}({decimal}\d{{1,{DECIMAL_PLACES}}})?"
     else:
         checks += [
@@ -73,21 +73,22 @@ def _number(column: Column, text: str, typed: str, dialect: Dialect) -> _Rules:
                 f"rtrim(split_part({plain}, '.', 2), '0') <> ''",
                 "not a whole number: the fraction would be rounded",
             ),
-            (f"{typed} is null", "too large"),
+            (f"{value} is null", "too large"),
         ]
-        typed_sql = f"try_cast(split_part({plain}, '.', 1) as {column.raw_type})"
+        typed = f"try_cast(split_part({plain}, '.', 1) as {column.raw_type})"
         fast = rf"[+-]?\d{{1,{WHOLE_DIGITS[column.raw_type]}}}"
-    return _Rules(typed_sql, checks, f"regexp_full_match({text}, {_literal(fast)})", len(checks))
+    return _Rules(typed, checks, f"regexp_full_match({text}, {_literal(fast)})")
 
 
-def _rules(column: Column, text: str, typed: str, dialect: Dialect) -> _Rules:
+def _rules(column: Column, text: str, value: str, dialect: Dialect) -> _Rules:
+    """`text` names the column's trimmed text, `value` its typed value."""
     if column.type in ("id", "text"):
         return _Rules(text, [])
     if column.type == "enum":
         allowed = ", ".join(_literal(v) for v in column.values)
         return _Rules(
             f"lower({text})",
-            [(f"{typed} not in ({allowed})", f"not one of: {', '.join(column.values)}")],
+            [(f"{value} not in ({allowed})", f"not one of: {', '.join(column.values)}")],
         )
     if column.type == "period":
         return _Rules(
@@ -101,25 +102,25 @@ def _rules(column: Column, text: str, typed: str, dialect: Dialect) -> _Rules:
         )
     if column.type == "date":
         fmt, shape = Dialect.DATE_FORMATS[dialect.date_format]
-        checks = [(f"{typed} is null", f"not a date {dialect.date_format}")]
+        checks = [(f"{value} is null", f"not a date {dialect.date_format}")]
         if not column.future_allowed:
             # a day of slack for exports written in another time zone
-            checks.append((f"{typed} > current_date + 1", "in the future"))
+            checks.append((f"{value} > current_date + 1", "in the future"))
         return _Rules(
             f"case when regexp_full_match({text}, '{shape}')"
             f" then cast(try_strptime({text}, '{fmt}') as date) end",
             checks,
         )
     # int, decimal, score: exactly as written, or rejected
-    rules = _number(column, text, typed, dialect)
+    rules = _number(column, text, value, dialect)
     if column.low is not None:
         op, word = ("<=", ">") if column.low_exclusive else ("<", ">=")
-        rules.checks.append(
-            (f"{typed} {op} {column.low:g}", f"out of range: must be {word} {column.low:g}")
+        rules.ranges.append(
+            (f"{value} {op} {column.low:g}", f"out of range: must be {word} {column.low:g}")
         )
     if column.high is not None:
-        rules.checks.append(
-            (f"{typed} > {column.high:g}", f"out of range: must be <= {column.high:g}")
+        rules.ranges.append(
+            (f"{value} > {column.high:g}", f"out of range: must be <= {column.high:g}")
         )
     return rules
 
@@ -133,9 +134,10 @@ def _error(column: Column, text: str, rules: _Rules) -> str:
     missing = "'missing required value'" if not column.nullable else "null"
     fast = ""
     if rules.fast:
-        rest = rules.checks[rules.shape_checks :]
-        fast = f"when {rules.fast} then " + (f"case {branches(rest)} end" if rest else "null")
-    return f"case when {text} is null then {missing} {fast} {branches(rules.checks)} end"
+        ranges = f"case {branches(rules.ranges)} end" if rules.ranges else "null"
+        fast = f"when {rules.fast} then {ranges}"
+    every = branches(rules.checks + rules.ranges)
+    return f"case when {text} is null then {missing} {fast} {every} end"
 
 
 def _trimmed(value: str) -> str:
